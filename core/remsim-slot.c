@@ -3,11 +3,34 @@
 
 #include "remsim-slot.h"
 
-G_DEFINE_BOXED_TYPE (RemsimClientSlot,
-		     remsim_client_slot,
-		     remsim_client_slot_copy,
-		     remsim_client_slot_free)
-G_DEFINE_BOXED_TYPE (RemsimBankSlot, remsim_bank_slot, remsim_bank_slot_copy, remsim_bank_slot_free)
+/* registered by hand: G_DEFINE_BOXED_TYPE trips -Wpedantic with GCC */
+GType
+remsim_client_slot_get_type (void)
+{
+	static gsize type_id = 0;
+
+	if (g_once_init_enter (&type_id)) {
+		GType t = g_boxed_type_register_static ("RemsimClientSlot",
+							(GBoxedCopyFunc)remsim_client_slot_copy,
+							(GBoxedFreeFunc)remsim_client_slot_free);
+		g_once_init_leave (&type_id, t);
+	}
+	return type_id;
+}
+
+GType
+remsim_bank_slot_get_type (void)
+{
+	static gsize type_id = 0;
+
+	if (g_once_init_enter (&type_id)) {
+		GType t = g_boxed_type_register_static ("RemsimBankSlot",
+							(GBoxedCopyFunc)remsim_bank_slot_copy,
+							(GBoxedFreeFunc)remsim_bank_slot_free);
+		g_once_init_leave (&type_id, t);
+	}
+	return type_id;
+}
 
 RemsimClientSlot *
 remsim_client_slot_new (guint32 client_id, guint32 slot_nr)
