@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remsim-bankd: serves the cards of one SIM bank to remsim clients
+ * (docs/remsim-bankd.md). Accepts osmo-remsim-bankd's options with the same
+ * meaning, and a keyfile (-c) for everything.
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "remsim-bankd.h"
+#include "remsim-config.h"
+#include "remsim-plugins.h"
+
+#define REMSIM_BANKD_GROUP "bankd"
+/* the file upstream reads from the working directory */
+#define REMSIM_BANKD_PCSC_CSV "bankd_pcsc_slots.csv"
+
+/* exit codes */
+#define REMSIM_BANKD_EXIT_CONFIG    1
+#define REMSIM_BANKD_EXIT_NO_SERVER 2
+
+static const RemsimConfigKey remsim_bankd_schema[] = {
+    {REMSIM_BANKD_GROUP, "bank-id", REMSIM_CONFIG_TYPE_INT, 0, 1023, "1", NULL, "own bank id"},
+    {REMSIM_BANKD_GROUP,
+     "num-slots",
+     REMSIM_CONFIG_TYPE_INT,
+     1,
+     REMSIM_BANKD_MAX_SLOTS,
+     "8",
+     NULL,
+     "number of bank slots"},
+    {REMSIM_BANKD_GROUP,
+     "server",
+     REMSIM_CONFIG_TYPE_HOSTPORT,
+     1,
+     9998,
+     NULL,
+     NULL,
+     "remsim-server host[:port]"},
+    {REMSIM_BANKD_GROUP,
+     "listen",
+     REMSIM_CONFIG_TYPE_HOSTPORT,
+     0,
+     9999,
+     "0.0.0.0:9999",
+     NULL,
+     "local address[:port] for client connections"},
+    {REMSIM_BANKD_GROUP,
+     "component-name",
+     REMSIM_CONFIG_TYPE_STRING,
+     0,
+     0,
+     NULL,
+     NULL,
+     "identity name sent to server and clients (default: host name)"},
+    {REMSIM_BANKD_GROUP,
+     "identify-timeout-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     1,
+     3600000,
+     "10000",
+     NULL,
+     "how long a client may stay without ConnectClientReq"},
+    {REMSIM_BANKD_GROUP,
+     "retry-interval-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     10,
+     3600000,
+     "10000",
+     NULL,
+     "how often a waiting client's map and card are checked again"},
+    {REMSIM_BANKD_GROUP,
+     "keepalive-interval-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     0,
+     3600000,
+     "30000",
+     NULL,
+     "IPA PING interval on the server connection (0: off)"},
+    {REMSIM_BANKD_GROUP,
+     "keepalive-timeout-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     1,
+     3600000,
+     "10000",
+     NULL,
+     "how long to wait for the PONG"},
+    {NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static gchar *opt_config = NULL;
+static gchar *opt_server_host = NULL;
+static gint opt_server_port = G_MININT;
+static gint opt_bank_id = G_MININT;
+static gint opt_num_slots = G_MININT;
+static gchar *opt_component_name = NULL;
+static gchar *opt_bind_ip = NULL;
+static gint opt_bind_port = G_MININT;
+static gboolean opt_shared_pcsc = FALSE;
+static gchar *opt_gsmtap_ip = NULL;
+static gint opt_gsmtap_slot = G_MININT;
+static gchar *opt_debug_mask = NULL;
+static gboolean opt_no_color = FALSE;
+static gboolean opt_timestamp = FALSE;
+static gint opt_log_level = G_MININT;
+static gboolean opt_verbose = FALSE;
+static gboolean opt_version = FALSE;
+
+static const GOptionEntry remsim_bankd_options[] = {
+    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, "Keyfile to read", "FILE"},
+    {"server-host", 'i', 0, G_OPTION_ARG_STRING, &opt_server_host, "remsim-server address", "HOST"},
+    {"server-port",
+     'p',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_server_port,
+     "remsim-server port (default 9998)",
+     "PORT"},
+    {"bank-id", 'b', 0, G_OPTION_ARG_INT, &opt_bank_id, "Bank id of this bank (default 1)", "N"},
+    {"num-slots",
+     'n',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_num_slots,
+     "Number of slots of this bank (default 8)",
+     "N"},
+    {"component-name",
+     'N',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_component_name,
+     "Identity name (default: host name)",
+     "NAME"},
+    {"bind-ip",
+     'I',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_bind_ip,
+     "Local address for client connections (default any)",
+     "ADDR"},
+    {"bind-port",
+     'P',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_bind_port,
+     "Local port for client connections (default 9999)",
+     "PORT"},
+    {"permit-shared-pcsc",
+     's',
+     0,
+     G_OPTION_ARG_NONE,
+     &opt_shared_pcsc,
+     "Open PC/SC readers shared instead of exclusive",
+     NULL},
+    {"gsmtap-ip",
+     'g',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_gsmtap_ip,
+     "Send GSMTAP to HOST (not implemented yet)",
+     "HOST"},
+    {"gsmtap-slot",
+     'G',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_gsmtap_slot,
+     "GSMTAP only for this bank slot (not implemented yet)",
+     "N"},
+    {"debug",
+     'd',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_debug_mask,
+     "Osmocom log mask (accepted; any value enables debug messages)",
+     "MASK"},
+    {"disable-color", 'L', 0, G_OPTION_ARG_NONE, &opt_no_color, "Accepted for compatibility", NULL},
+    {"timestamp", 'T', 0, G_OPTION_ARG_NONE, &opt_timestamp, "Accepted for compatibility", NULL},
+    {"log-level",
+     'e',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_log_level,
+     "Osmocom log level (1 debug, 3 info, 5 notice, 7 error)",
+     "N"},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show informational messages", NULL},
+    {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static gboolean
+remsim_bankd_main_quit_cb (gpointer user_data)
+{
+	GMainLoop *loop = user_data;
+
+	g_message ("signal received, exiting");
+	g_main_loop_quit (loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+remsim_bankd_main_override_int (
+    RemsimConfig *config, const gchar *key, gint value, const gchar *origin, GError **error)
+{
+	g_autofree gchar *str = NULL;
+
+	if (value == G_MININT)
+		return TRUE;
+	str = g_strdup_printf ("%d", value);
+	return remsim_config_set_override (config, REMSIM_BANKD_GROUP, key, str, origin, error);
+}
+
+static gchar *
+remsim_bankd_main_hostport (const gchar *host, guint16 port)
+{
+	if (strchr (host, ':') != NULL)
+		return g_strdup_printf ("[%s]:%u", host, port);
+	return g_strdup_printf ("%s:%u", host, port);
+}
+
+/* command-line options go over the file's values */
+static gboolean
+remsim_bankd_main_apply_options (RemsimConfig *config, GError **error)
+{
+	if (!remsim_bankd_main_override_int (config, "bank-id", opt_bank_id, "--bank-id", error))
+		return FALSE;
+	if (!remsim_bankd_main_override_int (
+		config, "num-slots", opt_num_slots, "--num-slots", error))
+		return FALSE;
+	if (opt_component_name != NULL && !remsim_config_set_override (config,
+								       REMSIM_BANKD_GROUP,
+								       "component-name",
+								       opt_component_name,
+								       "--component-name",
+								       error))
+		return FALSE;
+
+	if (opt_server_host != NULL || opt_server_port != G_MININT) {
+		g_autofree gchar *host = NULL;
+		g_autofree gchar *value = NULL;
+		guint16 port = REMSIM_BANKD_DEFAULT_SERVER_PORT;
+
+		if (opt_server_port != G_MININT &&
+		    (opt_server_port < 1 || opt_server_port > 65535)) {
+			g_set_error (error,
+				     REMSIM_CONFIG_ERROR,
+				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+				     "--server-port: expected a port in 1..65535, got %d",
+				     opt_server_port);
+			return FALSE;
+		}
+		if (remsim_config_has_value (config, REMSIM_BANKD_GROUP, "server"))
+			remsim_config_get_hostport (
+			    config, REMSIM_BANKD_GROUP, "server", &host, &port);
+		if (opt_server_host != NULL) {
+			g_free (host);
+			host = g_strdup (opt_server_host);
+		}
+		if (opt_server_port != G_MININT)
+			port = (guint16)opt_server_port;
+		if (host != NULL) {
+			value = remsim_bankd_main_hostport (host, port);
+			if (!remsim_config_set_override (config,
+							 REMSIM_BANKD_GROUP,
+							 "server",
+							 value,
+							 opt_server_host != NULL ? "--server-host"
+										 : "--server-port",
+							 error))
+				return FALSE;
+		}
+	}
+
+	if (opt_bind_ip != NULL || opt_bind_port != G_MININT) {
+		g_autofree gchar *host = NULL;
+		g_autofree gchar *value = NULL;
+		guint16 port = REMSIM_BANKD_DEFAULT_LISTEN_PORT;
+
+		if (opt_bind_port != G_MININT && (opt_bind_port < 0 || opt_bind_port > 65535)) {
+			g_set_error (error,
+				     REMSIM_CONFIG_ERROR,
+				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+				     "--bind-port: expected a port in 0..65535, got %d",
+				     opt_bind_port);
+			return FALSE;
+		}
+		remsim_config_get_hostport (config, REMSIM_BANKD_GROUP, "listen", &host, &port);
+		if (opt_bind_ip != NULL) {
+			g_free (host);
+			host = g_strdup (opt_bind_ip);
+		}
+		if (opt_bind_port != G_MININT)
+			port = (guint16)opt_bind_port;
+		value = remsim_bankd_main_hostport (host, port);
+		if (!remsim_config_set_override (config,
+						 REMSIM_BANKD_GROUP,
+						 "listen",
+						 value,
+						 opt_bind_ip != NULL ? "--bind-ip" : "--bind-port",
+						 error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* upstream's behaviour when the keyfile names no card source: every slot is
+ * a PC/SC reader named by bankd_pcsc_slots.csv in the working directory */
+static void
+remsim_bankd_main_default_sources (RemsimConfig *config, guint32 bank_id, guint num_slots)
+{
+	GKeyFile *kf = remsim_config_get_keyfile (config);
+	g_auto (GStrv) groups = remsim_config_get_plugin_groups (config, "source");
+	g_autofree gchar *slots = NULL;
+
+	if (groups != NULL && groups[0] != NULL)
+		return;
+	slots = num_slots > 1 ? g_strdup_printf ("0-%u", num_slots - 1) : g_strdup ("0");
+	g_key_file_set_string (kf, "source:pcsc", "plugin", "pcsc");
+	g_key_file_set_string (kf, "source:pcsc", "slots", slots);
+	g_key_file_set_string (kf, "source:pcsc", "csv-file", REMSIM_BANKD_PCSC_CSV);
+	g_key_file_set_integer (kf, "source:pcsc", "bank-id", (gint)bank_id);
+	if (opt_shared_pcsc)
+		g_key_file_set_boolean (kf, "source:pcsc", "shared", TRUE);
+}
+
+/* -s applies to every pcsc source that does not say otherwise */
+static void
+remsim_bankd_main_apply_shared (RemsimConfig *config)
+{
+	GKeyFile *kf = remsim_config_get_keyfile (config);
+	g_auto (GStrv) groups = remsim_config_get_plugin_groups (config, "source");
+
+	if (!opt_shared_pcsc)
+		return;
+	for (guint i = 0; groups != NULL && groups[i] != NULL; i++) {
+		g_autofree gchar *plugin = g_key_file_get_string (kf, groups[i], "plugin", NULL);
+
+		if (g_strcmp0 (plugin, "pcsc") == 0 &&
+		    !g_key_file_has_key (kf, groups[i], "shared", NULL))
+			g_key_file_set_boolean (kf, groups[i], "shared", TRUE);
+	}
+}
+
+/* one fd per client connection (and maybe per card): 1024 slots need more
+ * than the usual soft limit */
+static void
+remsim_bankd_main_raise_nofile (void)
+{
+	struct rlimit rl;
+
+	if (getrlimit (RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
+		g_info ("cannot raise the open file limit");
+}
+
+int
+main (int argc, char **argv)
+{
+	g_autoptr (GOptionContext) context = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RemsimConfig) config = NULL;
+	g_autoptr (RemsimPlugins) plugins = NULL;
+	g_autoptr (RemsimBankd) bankd = NULL;
+	g_autoptr (GMainLoop) loop = NULL;
+	g_autofree gchar *server_host = NULL;
+	g_autofree gchar *listen_host = NULL;
+	g_autofree gchar *name = NULL;
+	guint16 server_port = 0;
+	guint16 listen_port = 0;
+	guint32 bank_id;
+	guint num_slots;
+	guint sigint_id;
+	guint sigterm_id;
+
+	context = g_option_context_new ("- serve the SIM cards of one bank to remsim clients");
+	g_option_context_add_main_entries (context, remsim_bankd_options, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error)) {
+		g_printerr ("remsim-bankd: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (argc > 1) {
+		g_printerr ("remsim-bankd: unexpected argument \"%s\"\n", argv[1]);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (opt_version) {
+		g_print ("remsim-bankd %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	/* -v, -d and an Osmocom log level of info or lower show everything */
+	if (opt_verbose || opt_debug_mask != NULL ||
+	    (opt_log_level != G_MININT && opt_log_level <= 3))
+		g_log_set_debug_enabled (TRUE);
+
+	config = remsim_config_new (remsim_bankd_schema);
+	remsim_config_allow_plugin_groups (config, "source");
+	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error)) {
+		g_printerr ("remsim-bankd: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (!remsim_bankd_main_apply_options (config, &error)) {
+		g_printerr ("remsim-bankd: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (!remsim_config_has_value (config, REMSIM_BANKD_GROUP, "server")) {
+		g_printerr ("remsim-bankd: no remsim-server address: use -i/--server-host or "
+			    "server= in [%s] of the keyfile\n",
+			    REMSIM_BANKD_GROUP);
+		return REMSIM_BANKD_EXIT_NO_SERVER;
+	}
+
+	bank_id = (guint32)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "bank-id");
+	num_slots = (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "num-slots");
+	remsim_config_get_hostport (
+	    config, REMSIM_BANKD_GROUP, "server", &server_host, &server_port);
+	remsim_config_get_hostport (
+	    config, REMSIM_BANKD_GROUP, "listen", &listen_host, &listen_port);
+	name = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "component-name");
+
+	if (opt_gsmtap_ip != NULL || opt_gsmtap_slot != G_MININT)
+		g_message ("GSMTAP tracing is not implemented yet; -g/-G ignored");
+	if (opt_no_color || opt_timestamp)
+		g_debug ("-L/-T accepted for compatibility, without effect");
+
+	remsim_bankd_main_default_sources (config, bank_id, num_slots);
+	remsim_bankd_main_apply_shared (config);
+	remsim_bankd_main_raise_nofile ();
+
+	bankd = remsim_bankd_new (bank_id, num_slots);
+	if (name != NULL && *name != '\0')
+		remsim_bankd_set_component_name (bankd, name);
+	remsim_bankd_set_identify_timeout (
+	    bankd,
+	    (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "identify-timeout-ms"));
+	remsim_bankd_set_retry_interval (
+	    bankd, (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "retry-interval-ms"));
+	remsim_bankd_set_keepalive (
+	    bankd,
+	    (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "keepalive-interval-ms"),
+	    (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "keepalive-timeout-ms"));
+
+	plugins = remsim_plugins_new ();
+	if (!remsim_bankd_load_card_sources (bankd,
+					     plugins,
+					     remsim_config_get_keyfile (config),
+					     opt_config != NULL ? opt_config : "(command line)",
+					     &error)) {
+		g_printerr ("remsim-bankd: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (!remsim_bankd_listen (bankd, listen_host, listen_port, &error)) {
+		g_printerr ("remsim-bankd: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	remsim_bankd_connect_server (bankd, server_host, server_port);
+
+	loop = g_main_loop_new (NULL, FALSE);
+	sigint_id = g_unix_signal_add (SIGINT, remsim_bankd_main_quit_cb, loop);
+	sigterm_id = g_unix_signal_add (SIGTERM, remsim_bankd_main_quit_cb, loop);
+	g_main_loop_run (loop);
+	g_source_remove (sigint_id);
+	g_source_remove (sigterm_id);
+
+	remsim_bankd_stop (bankd);
+	g_clear_object (&bankd);
+	g_free (opt_config);
+	g_free (opt_server_host);
+	g_free (opt_component_name);
+	g_free (opt_bind_ip);
+	g_free (opt_gsmtap_ip);
+	g_free (opt_debug_mask);
+	return EXIT_SUCCESS;
+}

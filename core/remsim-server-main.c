@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remsim-config.h"
+#include "remsim-rest.h"
+#include "remsim-server.h"
+
+#define STATE_FILE_NAME "server-slotmaps.conf"
+
+static gboolean
+remsim_server_main_quit_cb (gpointer user_data)
+{
+	GMainLoop *loop = user_data;
+
+	g_message ("shutting down");
+	g_main_loop_quit (loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static gchar *
+remsim_server_main_default_state_file (void)
+{
+	const gchar *dir = g_getenv ("STATE_DIRECTORY");
+
+	/* systemd may pass several ':'-separated directories: use the first */
+	if (dir != NULL && dir[0] != '\0') {
+		g_auto (GStrv) dirs = g_strsplit (dir, ":", 2);
+		return g_build_filename (dirs[0], STATE_FILE_NAME, NULL);
+	}
+	return g_build_filename (REMSIM_LOCALSTATEDIR, STATE_FILE_NAME, NULL);
+}
+
+static gchar *
+remsim_server_main_hostport_to_string (const gchar *host, guint16 port)
+{
+	if (strchr (host, ':') != NULL)
+		return g_strdup_printf ("[%s]:%u", host, port);
+	return g_strdup_printf ("%s:%u", host, port);
+}
+
+static gboolean
+remsim_server_main_override (RemsimConfig *config,
+			     const gchar *key,
+			     const gchar *value,
+			     GError **error)
+{
+	g_autofree gchar *origin = g_strdup_printf ("--%s", key);
+
+	if (value == NULL)
+		return TRUE;
+	return remsim_config_set_override (config, "server", key, value, origin, error);
+}
+
+int
+main (int argc, char *argv[])
+{
+	g_autoptr (GOptionContext) context = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RemsimConfig) config = NULL;
+	g_autoptr (RemsimSlotmapStore) store = NULL;
+	g_autoptr (RemsimServer) server = NULL;
+	g_autoptr (RemsimRest) rest = NULL;
+	g_autoptr (GMainLoop) loop = NULL;
+	g_autofree gchar *config_file = NULL;
+	g_autofree gchar *rspro_listen = NULL;
+	g_autofree gchar *rest_listen = NULL;
+	g_autofree gchar *state_file_opt = NULL;
+	g_autofree gchar *ka_interval = NULL;
+	g_autofree gchar *ka_timeout = NULL;
+	g_autofree gchar *debug_mask = NULL;
+	g_autofree gchar *state_file = NULL;
+	g_autofree gchar *rspro_host = NULL;
+	g_autofree gchar *rest_host = NULL;
+	g_autofree gchar *rspro_str = NULL;
+	g_autofree gchar *rest_str = NULL;
+	guint16 rspro_port = 0;
+	guint16 rest_port = 0;
+	gboolean version = FALSE;
+	gboolean verbose = FALSE;
+	gboolean no_color = FALSE;
+	guint sigint_id;
+	guint sigterm_id;
+	const GOptionEntry entries[] = {
+	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+	    {"debug",
+	     'd',
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &debug_mask,
+	     "Accepted for compatibility with osmo-remsim (use --verbose)",
+	     "MASK"},
+	    {"disable-color",
+	     'L',
+	     0,
+	     G_OPTION_ARG_NONE,
+	     &no_color,
+	     "Accepted for compatibility with osmo-remsim (logs have no colour)",
+	     NULL},
+	    {"config",
+	     'c',
+	     0,
+	     G_OPTION_ARG_FILENAME,
+	     &config_file,
+	     "Configuration keyfile",
+	     "FILE"},
+	    {"rspro-listen",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &rspro_listen,
+	     "Address for RSPRO connections (default 0.0.0.0:9998)",
+	     "ADDR[:PORT]"},
+	    {"rest-listen",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &rest_listen,
+	     "Address of the REST API (default 0.0.0.0:9997)",
+	     "ADDR[:PORT]"},
+	    {"state-file",
+	     0,
+	     0,
+	     G_OPTION_ARG_FILENAME,
+	     &state_file_opt,
+	     "File keeping the slotmaps across restarts (\"\": in memory only)",
+	     "PATH"},
+	    {"keepalive-interval-ms",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &ka_interval,
+	     "IPA PING interval, 0 disables keepalive (default 30000)",
+	     "MS"},
+	    {"keepalive-timeout-ms",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &ka_timeout,
+	     "Time to wait for a PONG (default 10000)",
+	     "MS"},
+	    {"verbose",
+	     'v',
+	     0,
+	     G_OPTION_ARG_NONE,
+	     &verbose,
+	     "Show informational and debug messages",
+	     NULL},
+	    {NULL},
+	};
+
+	setlocale (LC_ALL, "");
+
+	context = g_option_context_new (NULL);
+	g_option_context_set_summary (
+	    context,
+	    "remsim-server: keeps the slot mappings between remsim "
+	    "clients and bankds, with an osmo-remsim compatible REST API");
+	g_option_context_add_main_entries (context, entries, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error)) {
+		g_printerr ("remsim-server: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (version) {
+		g_print ("remsim-server %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (argc > 1) {
+		g_printerr ("remsim-server: unexpected argument \"%s\"\n", argv[1]);
+		return EXIT_FAILURE;
+	}
+	if (verbose)
+		g_log_set_debug_enabled (TRUE);
+
+	/* configuration: file, then command-line overrides */
+	config = remsim_config_new (remsim_server_get_config_schema ());
+	if (config_file != NULL && !remsim_config_load_file (config, config_file, &error)) {
+		g_printerr ("remsim-server: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (!remsim_server_main_override (config, "rspro-listen", rspro_listen, &error) ||
+	    !remsim_server_main_override (config, "rest-listen", rest_listen, &error) ||
+	    !remsim_server_main_override (config, "state-file", state_file_opt, &error) ||
+	    !remsim_server_main_override (config, "keepalive-interval-ms", ka_interval, &error) ||
+	    !remsim_server_main_override (config, "keepalive-timeout-ms", ka_timeout, &error)) {
+		g_printerr ("remsim-server: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	/* the slotmaps */
+	if (remsim_config_has_value (config, "server", "state-file"))
+		state_file = remsim_config_get_string (config, "server", "state-file");
+	else
+		state_file = remsim_server_main_default_state_file ();
+	store = remsim_slotmap_store_new ();
+	if (state_file != NULL && state_file[0] != '\0') {
+		g_autofree gchar *dir = g_path_get_dirname (state_file);
+		if (g_mkdir_with_parents (dir, 0755) != 0) {
+			g_printerr ("remsim-server: cannot create %s for the state file: %s\n",
+				    dir,
+				    g_strerror (errno));
+			return EXIT_FAILURE;
+		}
+		remsim_slotmap_store_set_state_file (store, state_file);
+		if (!remsim_slotmap_store_load (store, &error)) {
+			g_printerr ("remsim-server: %s: %s\n", state_file, error->message);
+			return EXIT_FAILURE;
+		}
+		g_info ("state file %s: %u slotmaps restored",
+			state_file,
+			remsim_slotmap_store_get_all (store)->len);
+	} else {
+		g_info ("no state file: slotmaps are kept in memory only");
+	}
+
+	/* RSPRO */
+	server = remsim_server_new (store);
+	remsim_server_set_keepalive (
+	    server,
+	    (guint)remsim_config_get_int (config, "server", "keepalive-interval-ms"),
+	    (guint)remsim_config_get_int (config, "server", "keepalive-timeout-ms"));
+	remsim_server_set_identify_timeout (
+	    server, (guint)remsim_config_get_int (config, "server", "identify-timeout-ms"));
+	remsim_config_get_hostport (config, "server", "rspro-listen", &rspro_host, &rspro_port);
+	if (!remsim_server_listen (server, rspro_host, rspro_port, &error)) {
+		g_printerr ("remsim-server: RSPRO: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	/* REST */
+	rest = remsim_rest_new (server);
+	remsim_config_get_hostport (config, "server", "rest-listen", &rest_host, &rest_port);
+	if (!remsim_rest_listen (rest, rest_host, rest_port, &error)) {
+		g_printerr ("remsim-server: REST: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	loop = g_main_loop_new (NULL, FALSE);
+	sigint_id = g_unix_signal_add (SIGINT, remsim_server_main_quit_cb, loop);
+	sigterm_id = g_unix_signal_add (SIGTERM, remsim_server_main_quit_cb, loop);
+
+	rspro_str =
+	    remsim_server_main_hostport_to_string (rspro_host, remsim_server_get_port (server));
+	rest_str = remsim_server_main_hostport_to_string (rest_host, remsim_rest_get_port (rest));
+	g_message ("listening: RSPRO on %s, REST on %s", rspro_str, rest_str);
+
+	g_main_loop_run (loop);
+
+	g_source_remove (sigint_id);
+	g_source_remove (sigterm_id);
+	remsim_rest_stop (rest);
+	remsim_server_stop (server);
+	return EXIT_SUCCESS;
+}
