@@ -202,7 +202,9 @@ main (int argc, char *argv[])
 	if (state_file != NULL && state_file[0] != '\0') {
 		g_autofree gchar *dir = g_path_get_dirname (state_file);
 		if (g_mkdir_with_parents (dir, 0755) != 0) {
-			g_printerr ("remsim-server: cannot create %s for the state file: %s\n",
+			g_printerr ("remsim-server: cannot create %s for the state file: %s "
+				    "(choose another with --state-file PATH, or --state-file \"\" "
+				    "to keep the mappings in memory only)\n",
 				    dir,
 				    g_strerror (errno));
 			return EXIT_FAILURE;

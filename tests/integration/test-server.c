@@ -659,13 +659,16 @@ test_rest_errors (Fixture *f, gconstpointer user_data)
 	    {"GET", "/nonexistent"},
 	};
 	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
 	g_autoptr (RemsimTestPeer) bankd = NULL;
+	g_autoptr (RemsimRsproMsg) create = NULL;
 
 	/* one valid map, and a bankd to see that nothing is pushed */
 	bankd = remsim_test_peer_new_bankd (f->rspro_port, 1, 8);
 	g_assert_cmpuint (rest_post_slotmap (f, 1, 0, 1, 0), ==, 201);
-	g_assert_nonnull (remsim_test_peer_wait_for (
-	    bankd, REMSIM_RSPRO_CREATE_MAPPING_REQ, REMSIM_TEST_TIMEOUT_MS));
+	create = remsim_test_peer_wait_for (
+	    bankd, REMSIM_RSPRO_CREATE_MAPPING_REQ, REMSIM_TEST_TIMEOUT_MS);
+	g_assert_nonnull (create);
 	before = rest_get_body (f, "/slotmaps");
 
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
@@ -722,7 +725,8 @@ test_rest_errors (Fixture *f, gconstpointer user_data)
 				 r->status,
 				 body);
 	}
-	g_assert_cmpstr (rest_get_body (f, "/slotmaps"), ==, before);
+	after = rest_get_body (f, "/slotmaps");
+	g_assert_cmpstr (after, ==, before);
 	g_assert_true (remsim_test_proc_is_alive (f->server));
 }
 

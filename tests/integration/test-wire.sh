@@ -114,9 +114,10 @@ server_pid=
 # (dumpcap writes packets in batches)
 dissect="-d tcp.port==$rspro_port,gsm_ipa"
 payloads () {
-	# one line per TCP segment with data: stream, source port, payload hex
+	# one line per TCP segment with data: stream, source port, relative
+	# sequence number, payload hex
 	tshark -n -r "$cap" $dissect -o tcp.desegment_tcp_streams:FALSE -Y "tcp.len > 0" \
-		-T fields -e tcp.stream -e tcp.srcport -e tcp.payload 2>/dev/null || true
+		-T fields -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload 2>/dev/null || true
 }
 complete () {
 	# the last PDU of the scenario, ConfigClientBankRes (b2), twice
@@ -148,14 +149,37 @@ import subprocess
 import sys
 
 path, server_port, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
-streams = {}
+# reassemble each direction of each connection by sequence number; a
+# retransmitted segment (loopback does that under load) must repeat the
+# same bytes
+segments = {}
+errors = 0
 for line in open(path):
     parts = line.split()
-    if len(parts) != 3:
+    if len(parts) != 4:
         continue
-    stream, sport, hexdata = parts
+    stream, sport, seq, hexdata = parts
     key = (stream, "server" if sport == server_port else "peer")
-    streams.setdefault(key, bytearray()).extend(bytes.fromhex(hexdata.replace(":", "")))
+    segs = segments.setdefault(key, {})
+    data = bytes.fromhex(hexdata.replace(":", ""))
+    seq = int(seq)
+    if seq in segs and segs[seq] != data:
+        print("stream %s %s: a retransmission at seq %d differs" % (stream, key[1], seq))
+        errors += 1
+    segs[seq] = data
+streams = {}
+for key, segs in segments.items():
+    buf = bytearray()
+    for seq in sorted(segs):
+        data = segs[seq]
+        start = seq - 1  # relative sequence numbers start at 1 after the SYN
+        if start > len(buf):
+            print("stream %s %s: %d bytes missing before seq %d" % (key[0], key[1], start - len(buf), seq))
+            errors += 1
+            break
+        if start + len(data) > len(buf):
+            buf.extend(data[len(buf) - start:])
+    streams[key] = buf
 
 
 def ber_walk(buf, off, end, depth=0):
@@ -198,7 +222,6 @@ names = {0: "connectBankReq", 1: "connectBankRes", 2: "connectClientReq",
          6: "removeMappingReq", 7: "removeMappingRes", 17: "configClientBankReq",
          18: "configClientBankRes"}
 seen = {}
-errors = 0
 n_pdus = 0
 for (stream, side), data in sorted(streams.items()):
     off = 0
