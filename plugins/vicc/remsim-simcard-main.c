@@ -150,7 +150,7 @@ remsim_simcard_app_drop (RemsimSimcardApp *app, const gchar *why)
 static gboolean
 remsim_simcard_app_handle (RemsimSimcardApp *app, const guint8 *msg, gsize len)
 {
-	guint8 out[258];
+	guint8 out[REMSIM_SIMCARD_MAX_RESPONSE];
 	gsize n;
 
 	if (len == 0)

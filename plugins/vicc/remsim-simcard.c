@@ -21,7 +21,6 @@ remsim_simcard_error_quark (void)
 }
 
 #define REMSIM_SIMCARD_RESOURCE "/org/remsim/simcard/default.conf"
-#define REMSIM_SIMCARD_MAX_RESP 258 /* 256 data + SW1 SW2 */
 
 /* access conditions, coded as in GSM 11.11 9.3 */
 typedef enum {
@@ -1074,7 +1073,7 @@ remsim_simcard_dispatch (RemsimSimcardCmd *cmd, const guint8 *pending, gsize pen
  *   3/4 commands (a trailing Le byte after the data is accepted and
  *   ignored); a 4-byte command is taken as P3 = 00
  * @len: length of @apdu
- * @out: (out caller-allocates): at least 258 bytes
+ * @out: (out caller-allocates): at least %REMSIM_SIMCARD_MAX_RESPONSE bytes
  * @out_size: size of @out
  *
  * Answers one command, as a T=0 card would.
@@ -1094,7 +1093,7 @@ remsim_simcard_process_into (
 	guint icase;
 
 	g_return_val_if_fail (REMSIM_IS_SIMCARD (self), 0);
-	g_return_val_if_fail (out != NULL && out_size >= REMSIM_SIMCARD_MAX_RESP, 0);
+	g_return_val_if_fail (out != NULL && out_size >= REMSIM_SIMCARD_MAX_RESPONSE, 0);
 	g_return_val_if_fail (apdu != NULL || len == 0, 0);
 
 	/* response data is only for the command that follows */
@@ -1153,7 +1152,7 @@ remsim_simcard_process_into (
 GBytes *
 remsim_simcard_process (RemsimSimcard *self, const guint8 *apdu, gsize len)
 {
-	guint8 out[REMSIM_SIMCARD_MAX_RESP];
+	guint8 out[REMSIM_SIMCARD_MAX_RESPONSE];
 	gsize n;
 
 	g_return_val_if_fail (REMSIM_IS_SIMCARD (self), NULL);

@@ -38,13 +38,15 @@ GBytes *remsim_simcard_reset (RemsimSimcard *self);
 void remsim_simcard_power_off (RemsimSimcard *self);
 gboolean remsim_simcard_is_powered (RemsimSimcard *self);
 
+/* the largest response: 256 bytes of data + SW1 SW2 */
+#define REMSIM_SIMCARD_MAX_RESPONSE 258
+
 GBytes *remsim_simcard_process (RemsimSimcard *self, const guint8 *apdu, gsize len);
 gsize remsim_simcard_process_into (
     RemsimSimcard *self, const guint8 *apdu, gsize len, guint8 *out, gsize out_size);
 
 /* the test algorithm, exposed for tests and for tools that need the
  * network side of a vector (TS 34.108 8.1.2, TS 33.102 6.8.1.2) */
-#define REMSIM_SIMCARD_KEY_LEN 16
 void remsim_simcard_xor_3g (const guint8 k[16],
 			    const guint8 rand[16],
 			    gsize res_len,
