@@ -16,4 +16,6 @@ remsim_vicc_plugin_init (RemsimPlugin *plugin, GError **error)
 	return TRUE;
 }
 
-REMSIM_PLUGIN_DEFINE (vicc, "vsmartcard vicc programs as cards (vpcd protocol)", remsim_vicc_plugin_init)
+REMSIM_PLUGIN_DEFINE (vicc,
+		      "vsmartcard vicc programs as cards (vpcd protocol)",
+		      remsim_vicc_plugin_init)

@@ -108,12 +108,13 @@ struct _RemsimViccSource {
 static void remsim_vicc_source_card_source_iface_init (RemsimCardSourceInterface *iface);
 static void remsim_vicc_source_initable_iface_init (GInitableIface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (
-    RemsimViccSource,
-    remsim_vicc_source,
-    G_TYPE_OBJECT,
-    G_IMPLEMENT_INTERFACE (REMSIM_TYPE_CARD_SOURCE, remsim_vicc_source_card_source_iface_init)
-	G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, remsim_vicc_source_initable_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimViccSource,
+			       remsim_vicc_source,
+			       G_TYPE_OBJECT,
+			       G_IMPLEMENT_INTERFACE (REMSIM_TYPE_CARD_SOURCE,
+						      remsim_vicc_source_card_source_iface_init)
+				   G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+							  remsim_vicc_source_initable_iface_init))
 
 enum {
 	PROP_0,
@@ -125,9 +126,8 @@ enum {
 };
 
 static void remsim_vicc_source_kick (RemsimViccSource *self);
-static void remsim_vicc_source_disconnect (RemsimViccSource *self,
-					   const gchar *reason,
-					   gboolean emit);
+static void
+remsim_vicc_source_disconnect (RemsimViccSource *self, const gchar *reason, gboolean emit);
 static void remsim_vicc_source_schedule_reconnect (RemsimViccSource *self);
 
 /* operations ------------------------------------------------------------ */
@@ -479,8 +479,8 @@ remsim_vicc_source_read_cb (GObject *source, GAsyncResult *res, gpointer user_da
 	serial = self->serial;
 	for (;;) {
 		gsize payload_len = 0;
-		gsize frame = remsim_vicc_frame_peek (
-		    self->rx + off, self->rx_len - off, &payload_len);
+		gsize frame =
+		    remsim_vicc_frame_peek (self->rx + off, self->rx_len - off, &payload_len);
 
 		if (frame == 0) {
 			/* make room for the whole message */
@@ -782,7 +782,7 @@ remsim_vicc_source_start_op (RemsimViccSource *self,
 	g_task_set_source_tag (task, tag);
 	if (g_task_return_error_if_cancelled (task))
 		return;
-	if (self->conn == NULL) {
+	if (self->conn == NULL || !self->present) {
 		g_task_return_new_error (task,
 					 REMSIM_ERROR,
 					 REMSIM_ERROR_CARD_ABSENT,
@@ -915,12 +915,8 @@ remsim_vicc_source_card_source_iface_init (RemsimCardSourceInterface *iface)
 /* GInitable -------------------------------------------------------------- */
 
 static gboolean
-remsim_vicc_source_get_uint_key (RemsimViccSource *self,
-				 const gchar *key,
-				 guint min,
-				 guint max,
-				 guint *value,
-				 GError **error)
+remsim_vicc_source_get_uint_key (
+    RemsimViccSource *self, const gchar *key, guint min, guint max, guint *value, GError **error)
 {
 	g_autofree gchar *str = g_key_file_get_value (self->config, self->group, key, NULL);
 	guint64 v = 0;
@@ -1048,8 +1044,8 @@ remsim_vicc_source_listen (RemsimViccSource *self, GError **error)
 	listener = G_SOCKET_LISTENER (self->service);
 	if (self->host == NULL) {
 		if (self->port == 0) {
-			self->port = g_socket_listener_add_any_inet_port (
-			    listener, NULL, &error_local);
+			self->port =
+			    g_socket_listener_add_any_inet_port (listener, NULL, &error_local);
 		} else if (!g_socket_listener_add_inet_port (
 			       listener, self->port, NULL, &error_local)) {
 			/* keep error_local */
@@ -1130,9 +1126,9 @@ remsim_vicc_source_initable_init (GInitable *initable, GCancellable *cancellable
 	self->reversed = connect != NULL;
 	if (!remsim_vicc_source_parse_address (self,
 					       self->reversed ? "connect" : "listen",
-					       self->reversed	   ? g_strstrip (connect)
+					       self->reversed	? g_strstrip (connect)
 					       : listen != NULL ? g_strstrip (listen)
-								  : "*",
+								: "*",
 					       error))
 		return FALSE;
 
@@ -1141,6 +1137,8 @@ remsim_vicc_source_initable_init (GInitable *initable, GCancellable *cancellable
 	self->rx = g_malloc (self->rx_cap);
 	if (self->reversed) {
 		self->client = g_socket_client_new ();
+		/* a vicc is reached directly, never through a proxy */
+		g_socket_client_set_enable_proxy (self->client, FALSE);
 		g_info ("%s: connecting to a vicc at %s:%u", self->name, self->host, self->port);
 		remsim_vicc_source_connect (self);
 		return TRUE;
