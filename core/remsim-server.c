@@ -740,7 +740,15 @@ remsim_server_link_message_cb (RemsimLink *link, RemsimRsproMsg *msg, gpointer u
 			remsim_server_handle_connect_bank (self, conn, msg);
 			return;
 		}
-		break;
+		/* a peer that starts with something else does not speak RSPRO
+		 * as we know it: drop it instead of waiting for the timeout */
+		g_message ("%s: %s before ConnectClientReq/ConnectBankReq, closing",
+			   peer,
+			   msg->type == REMSIM_RSPRO_UNKNOWN
+			       ? "unknown RSPRO message"
+			       : remsim_rspro_type_to_string (msg->type));
+		remsim_link_close (link, "unexpected message before identification");
+		return;
 	case REMSIM_SERVER_CONN_STATE_CONNECTED_CLIENT:
 		if (msg->type == REMSIM_RSPRO_CONFIG_CLIENT_BANK_RES) {
 			if (msg->result != REMSIM_RESULT_OK)

@@ -1039,10 +1039,8 @@ main (int argc, char **argv)
 	    {"unknown IPA stream", bad_stream, sizeof bad_stream, 0},
 	    {"unknown OSMO extension", bad_osmo_ext, sizeof bad_osmo_ext, 0},
 	    {"truncated BER", bad_truncated, sizeof bad_truncated, 0},
-	    /* upstream logs and ignores an unknown message (protocols.md
-	     * §4.3); the connection then never identified itself and goes
-	     * with the 10 s Connect*Req timer */
-	    {"unknown PDU choice", bad_unknown_pdu, sizeof bad_unknown_pdu, 12000},
+	    /* closed at once: a peer that does not identify itself first */
+	    {"unknown PDU choice", bad_unknown_pdu, sizeof bad_unknown_pdu, 0},
 	};
 	static const gchar *const bad_paths[] = {
 	    "/remsim/server/bad-input/garbage",
