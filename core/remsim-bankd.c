@@ -984,7 +984,9 @@ remsim_bankd_server_connected_cb (RemsimConnector *connector, RemsimLink *link, 
 	remsim_component_identity_init_self (
 	    &req->identity, REMSIM_COMPONENT_BANKD, self->component_name);
 	req->bank_id = self->bank_id;
-	req->number_of_slots = self->num_slots;
+	/* numberOfSlots is an RSPRO SlotNumber (0..1023): a bank of 1024 slots
+	 * says 1023; servers do not limit mappings by it */
+	req->number_of_slots = MIN (self->num_slots, REMSIM_ID_MAX);
 	if (self->has_bound) {
 		req->has_bound = TRUE;
 		req->bound = self->bound;

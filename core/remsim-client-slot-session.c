@@ -119,11 +119,8 @@ remsim_client_slot_session_attach_timeout (RemsimClientSlotSession *self,
 static void
 remsim_client_slot_session_update_name (RemsimClientSlotSession *self)
 {
-	g_snprintf (self->name,
-		    sizeof (self->name),
-		    "C%u:%u",
-		    self->slot.client_id,
-		    self->slot.slot_nr);
+	g_snprintf (
+	    self->name, sizeof (self->name), "C%u:%u", self->slot.client_id, self->slot.slot_nr);
 }
 
 static gboolean
@@ -203,8 +200,7 @@ remsim_client_slot_session_hostport (const gchar *host, guint16 port)
 static void
 remsim_client_slot_session_script (RemsimClientSlotSession *self, const gchar *cause)
 {
-	g_autoptr (GStrvBuilder) builder = NULL;
-	g_auto (GStrv) vars = NULL;
+	g_autoptr (GPtrArray) vars = NULL;
 	g_autofree gchar *server = NULL;
 	g_autofree gchar *bankd = NULL;
 	gboolean bankd_active = self->state >= REMSIM_CLIENT_STATE_WAIT_BANKD;
@@ -213,43 +209,44 @@ remsim_client_slot_session_script (RemsimClientSlotSession *self, const gchar *c
 		return;
 	server = remsim_client_slot_session_hostport (self->server_host, self->server_port);
 	bankd = remsim_client_slot_session_hostport (self->bankd_host, self->bankd_port);
-	builder = g_strv_builder_new ();
-	g_strv_builder_take (builder, g_strdup ("REMSIM_CLIENT_VERSION=" PACKAGE_VERSION));
-	g_strv_builder_take (builder, g_strdup_printf ("REMSIM_SERVER_ADDR=%s", server));
-	g_strv_builder_take (
-	    builder,
-	    g_strdup_printf ("REMSIM_SERVER_STATE=%s",
-			     remsim_client_slot_session_conn_state (self->server_conn,
-								    self->server_link,
-								    self->server_connected,
-								    self->running)));
-	g_strv_builder_take (builder, g_strdup_printf ("REMSIM_BANKD_ADDR=%s", bankd));
-	g_strv_builder_take (
-	    builder,
-	    g_strdup_printf ("REMSIM_BANKD_STATE=%s",
-			     remsim_client_slot_session_conn_state (self->bankd_conn,
-								    self->bankd_link,
-								    self->bankd_accepted,
-								    bankd_active)));
-	g_strv_builder_take (
-	    builder,
+	vars = g_ptr_array_new_with_free_func (g_free);
+	g_ptr_array_add (vars, g_strdup ("REMSIM_CLIENT_VERSION=" PACKAGE_VERSION));
+	g_ptr_array_add (vars, g_strdup_printf ("REMSIM_SERVER_ADDR=%s", server));
+	g_ptr_array_add (
+	    vars,
+	    g_strdup_printf (
+		"REMSIM_SERVER_STATE=%s",
+		remsim_client_slot_session_conn_state (
+		    self->server_conn, self->server_link, self->server_connected, self->running)));
+	g_ptr_array_add (vars, g_strdup_printf ("REMSIM_BANKD_ADDR=%s", bankd));
+	g_ptr_array_add (
+	    vars,
+	    g_strdup_printf (
+		"REMSIM_BANKD_STATE=%s",
+		remsim_client_slot_session_conn_state (
+		    self->bankd_conn, self->bankd_link, self->bankd_accepted, bankd_active)));
+	g_ptr_array_add (
+	    vars,
 	    g_strdup_printf ("REMSIM_CLIENT_SLOT=%u:%u", self->slot.client_id, self->slot.slot_nr));
-	g_strv_builder_take (builder,
-			     g_strdup_printf ("REMSIM_BANKD_SLOT=%u:%u",
-					      self->bank_slot.bank_id,
-					      self->bank_slot.slot_nr));
-	g_strv_builder_take (
-	    builder,
+	g_ptr_array_add (vars,
+			 g_strdup_printf ("REMSIM_BANKD_SLOT=%u:%u",
+					  self->bank_slot.bank_id,
+					  self->bank_slot.slot_nr));
+	g_ptr_array_add (
+	    vars,
 	    g_strdup_printf ("REMSIM_SIM_VCC=%u", self->last_status.vcc == REMSIM_TRISTATE_ON));
-	g_strv_builder_take (
-	    builder,
+	g_ptr_array_add (
+	    vars,
 	    g_strdup_printf ("REMSIM_SIM_RST=%u", self->last_status.rst == REMSIM_TRISTATE_ON));
-	g_strv_builder_take (
-	    builder,
+	g_ptr_array_add (
+	    vars,
 	    g_strdup_printf ("REMSIM_SIM_CLK=%u", self->last_status.clk == REMSIM_TRISTATE_ON));
-	vars = g_strv_builder_end (builder);
-	(void)remsim_event_script_run (
-	    self->script, cause, (const gchar *const *)vars, self->script_timeout_ms, self->name);
+	g_ptr_array_add (vars, NULL);
+	(void)remsim_event_script_run (self->script,
+				       cause,
+				       (const gchar *const *)vars->pdata,
+				       self->script_timeout_ms,
+				       self->name);
 }
 
 /* main FSM -------------------------------------------------------------- */
@@ -462,7 +459,8 @@ remsim_client_slot_session_bankd_message_cb (RemsimLink *link,
 		g_debug ("%s: BankSlotStatusInd ignored", self->name);
 		return;
 	default:
-		g_info ("%s: bankd: ignoring %s", self->name, remsim_rspro_type_to_string (msg->type));
+		g_info (
+		    "%s: bankd: ignoring %s", self->name, remsim_rspro_type_to_string (msg->type));
 		return;
 	}
 }
@@ -479,7 +477,8 @@ remsim_client_slot_session_bankd_connected_cb (RemsimConnector *conn,
 	remsim_link_set_name (link, "bankd");
 	self->bankd_message_id = g_signal_connect (
 	    link, "message", G_CALLBACK (remsim_client_slot_session_bankd_message_cb), self);
-	g_debug ("%s: TCP connection to bankd %s:%u up", self->name, self->bankd_host, self->bankd_port);
+	g_debug (
+	    "%s: TCP connection to bankd %s:%u up", self->name, self->bankd_host, self->bankd_port);
 	remsim_client_slot_session_send_connect_req (self, link);
 	self->bankd_res_source = remsim_client_slot_session_attach_timeout (
 	    self, self->connect_res_timeout_ms, remsim_client_slot_session_bankd_res_timeout_cb);
@@ -685,9 +684,8 @@ remsim_client_slot_session_server_message_cb (RemsimLink *link,
 		remsim_client_slot_session_handle_config_id (self, link, msg);
 		return;
 	default:
-		g_info ("%s: server: ignoring %s",
-			self->name,
-			remsim_rspro_type_to_string (msg->type));
+		g_info (
+		    "%s: server: ignoring %s", self->name, remsim_rspro_type_to_string (msg->type));
 		return;
 	}
 }
@@ -733,9 +731,8 @@ remsim_client_slot_session_server_disconnected_cb (RemsimConnector *conn,
 	remsim_client_slot_session_drop_server_link (self);
 	/* the bankd session (if any) goes on */
 	if (was_connected)
-		g_message ("%s: lost the remsim-server connection (%s); reconnecting",
-			   self->name,
-			   reason);
+		g_message (
+		    "%s: lost the remsim-server connection (%s); reconnecting", self->name, reason);
 	else
 		g_debug ("%s: server: %s", self->name, reason);
 }
@@ -743,9 +740,7 @@ remsim_client_slot_session_server_disconnected_cb (RemsimConnector *conn,
 /* the sink -------------------------------------------------------------- */
 
 static void
-remsim_client_slot_session_sink_command_cb (RemsimCardSink *sink,
-					    GBytes *tpdu,
-					    gpointer user_data)
+remsim_client_slot_session_sink_command_cb (RemsimCardSink *sink, GBytes *tpdu, gpointer user_data)
 {
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (user_data);
 	RemsimRsproMsg msg = {0};
@@ -927,8 +922,7 @@ remsim_client_slot_session_set_component_name (RemsimClientSlotSession *self, co
 }
 
 void
-remsim_client_slot_session_set_connect_res_timeout (RemsimClientSlotSession *self,
-						    guint timeout_ms)
+remsim_client_slot_session_set_connect_res_timeout (RemsimClientSlotSession *self, guint timeout_ms)
 {
 	g_return_if_fail (REMSIM_IS_CLIENT_SLOT_SESSION (self));
 	self->connect_res_timeout_ms = MAX (timeout_ms, 1);
@@ -946,10 +940,11 @@ remsim_client_slot_session_start (RemsimClientSlotSession *self, GError **error)
 	    self->sink, "command", G_CALLBACK (remsim_client_slot_session_sink_command_cb), self);
 	self->sink_status_id = g_signal_connect (
 	    self->sink, "status", G_CALLBACK (remsim_client_slot_session_sink_status_cb), self);
-	self->sink_reset_id = g_signal_connect (self->sink,
-						"request-reset",
-						G_CALLBACK (remsim_client_slot_session_sink_reset_cb),
-						self);
+	self->sink_reset_id =
+	    g_signal_connect (self->sink,
+			      "request-reset",
+			      G_CALLBACK (remsim_client_slot_session_sink_reset_cb),
+			      self);
 	/* an optional signal of some sinks (the shell sink: EOF on its input) */
 	finished_signal = g_signal_lookup ("finished", G_OBJECT_TYPE (self->sink));
 	if (finished_signal != 0)
@@ -971,7 +966,8 @@ remsim_client_slot_session_start (RemsimClientSlotSession *self, GError **error)
 	self->running = TRUE;
 
 	self->server_conn = remsim_connector_new (self->server_host, self->server_port);
-	remsim_connector_set_keepalive (self->server_conn, self->ka_interval_ms, self->ka_timeout_ms);
+	remsim_connector_set_keepalive (
+	    self->server_conn, self->ka_interval_ms, self->ka_timeout_ms);
 	g_signal_connect (self->server_conn,
 			  "connected",
 			  G_CALLBACK (remsim_client_slot_session_server_connected_cb),

@@ -41,11 +41,8 @@ const gchar *remsim_client_state_to_string (RemsimClientState state);
 #define REMSIM_CLIENT_CONNECT_RES_TIMEOUT_MS 10000
 
 #define REMSIM_TYPE_CLIENT_SLOT_SESSION (remsim_client_slot_session_get_type ())
-G_DECLARE_FINAL_TYPE (RemsimClientSlotSession,
-		      remsim_client_slot_session,
-		      REMSIM,
-		      CLIENT_SLOT_SESSION,
-		      GObject)
+G_DECLARE_FINAL_TYPE (
+    RemsimClientSlotSession, remsim_client_slot_session, REMSIM, CLIENT_SLOT_SESSION, GObject)
 
 /**
  * remsim_client_slot_session_new:
@@ -80,8 +77,8 @@ void remsim_client_slot_session_set_connect_res_timeout (RemsimClientSlotSession
 							 guint timeout_ms);
 
 /* starts the sink and connects to the server */
-gboolean remsim_client_slot_session_start (RemsimClientSlotSession *self, GError **error)
-    G_GNUC_WARN_UNUSED_RESULT;
+gboolean remsim_client_slot_session_start (RemsimClientSlotSession *self,
+					   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* drops both connections and stops the sink; no signal after it */
 void remsim_client_slot_session_stop (RemsimClientSlotSession *self);
 

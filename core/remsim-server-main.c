@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "remsim-config.h"
+#include "remsim-dbus-common.h"
 #include "remsim-rest.h"
+#include "remsim-server-dbus.h"
 #include "remsim-server.h"
 
 #define STATE_FILE_NAME "server-slotmaps.conf"
@@ -67,6 +69,13 @@ main (int argc, char *argv[])
 	g_autoptr (RemsimSlotmapStore) store = NULL;
 	g_autoptr (RemsimServer) server = NULL;
 	g_autoptr (RemsimRest) rest = NULL;
+	g_autoptr (GDBusConnection) bus = NULL;
+	g_autoptr (RemsimServerDBus) dbus = NULL;
+	g_autofree gchar *dbus_opt = NULL;
+	g_autofree gchar *dbus_suffix_opt = NULL;
+	g_autofree gchar *dbus_str = NULL;
+	g_autofree gchar *dbus_suffix = NULL;
+	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GMainLoop) loop = NULL;
 	g_autofree gchar *config_file = NULL;
 	g_autofree gchar *rspro_listen = NULL;
@@ -145,6 +154,20 @@ main (int argc, char *argv[])
 	     &ka_timeout,
 	     "Time to wait for a PONG (default 10000)",
 	     "MS"},
+	    {"dbus",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &dbus_opt,
+	     "Export the server on D-Bus: session, system or none (default none)",
+	     "BUS"},
+	    {"dbus-name-suffix",
+	     0,
+	     0,
+	     G_OPTION_ARG_STRING,
+	     &dbus_suffix_opt,
+	     "Own org.remsim.Server.SUFFIX instead of org.remsim.Server",
+	     "SUFFIX"},
 	    {"verbose",
 	     'v',
 	     0,
@@ -179,7 +202,8 @@ main (int argc, char *argv[])
 		g_log_set_debug_enabled (TRUE);
 
 	/* configuration: file, then command-line overrides */
-	config = remsim_config_new (remsim_server_get_config_schema ());
+	config = remsim_config_new (
+	    remsim_dbus_config_schema (remsim_server_get_config_schema (), "server"));
 	if (config_file != NULL && !remsim_config_load_file (config, config_file, &error)) {
 		g_printerr ("remsim-server: %s\n", error->message);
 		return EXIT_FAILURE;
@@ -188,7 +212,9 @@ main (int argc, char *argv[])
 	    !remsim_server_main_override (config, "rest-listen", rest_listen, &error) ||
 	    !remsim_server_main_override (config, "state-file", state_file_opt, &error) ||
 	    !remsim_server_main_override (config, "keepalive-interval-ms", ka_interval, &error) ||
-	    !remsim_server_main_override (config, "keepalive-timeout-ms", ka_timeout, &error)) {
+	    !remsim_server_main_override (config, "keepalive-timeout-ms", ka_timeout, &error) ||
+	    !remsim_server_main_override (config, "dbus", dbus_opt, &error) ||
+	    !remsim_server_main_override (config, "dbus-name-suffix", dbus_suffix_opt, &error)) {
 		g_printerr ("remsim-server: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
@@ -243,6 +269,22 @@ main (int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 
+	/* D-Bus */
+	dbus_str = remsim_config_get_string (config, "server", "dbus");
+	dbus_suffix = remsim_config_get_string (config, "server", "dbus-name-suffix");
+	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error)) {
+		g_printerr ("remsim-server: dbus: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (bus_type != G_BUS_TYPE_NONE) {
+		bus = remsim_dbus_connect (bus_type, &error);
+		dbus = remsim_server_dbus_new (server);
+		if (bus == NULL || !remsim_server_dbus_start (dbus, bus, dbus_suffix, &error)) {
+			g_printerr ("remsim-server: D-Bus: %s\n", error->message);
+			return EXIT_FAILURE;
+		}
+	}
+
 	loop = g_main_loop_new (NULL, FALSE);
 	sigint_id = g_unix_signal_add (SIGINT, remsim_server_main_quit_cb, loop);
 	sigterm_id = g_unix_signal_add (SIGTERM, remsim_server_main_quit_cb, loop);
@@ -256,6 +298,8 @@ main (int argc, char *argv[])
 
 	g_source_remove (sigint_id);
 	g_source_remove (sigterm_id);
+	if (dbus != NULL)
+		remsim_server_dbus_stop (dbus);
 	remsim_rest_stop (rest);
 	remsim_server_stop (server);
 	return EXIT_SUCCESS;

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vicc plugin: the vsmartcard vpcd/vicc socket protocol. Its card
- * source (RemsimViccSource) makes a vicc the card of a bank slot; a card
- * sink (the remote card shown to a local vpcd) registers here too.
+ * source (RemsimViccSource) makes a vicc the card of a bank slot; its card
+ * sink (RemsimViccSink) shows the remote card of a client slot to a vpcd.
  */
 #include "config.h"
 
+#include "remsim-vicc-sink.h"
 #include "remsim-vicc-source.h"
 
 static gboolean
 remsim_vicc_plugin_init (RemsimPlugin *plugin, GError **error)
 {
 	remsim_plugin_add_card_source (plugin, REMSIM_TYPE_VICC_SOURCE);
-	/* the card sink: remsim_plugin_add_card_sink (plugin, REMSIM_TYPE_VICC_SINK); */
+	remsim_plugin_add_card_sink (plugin, REMSIM_TYPE_VICC_SINK);
 	return TRUE;
 }
 
