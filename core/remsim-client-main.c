@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remsim-client: serves client slots for remsim (docs/remsim-client.md).
+ * Accepts osmo-remsim-client's options with the same meaning and a keyfile
+ * (-f/--config) for everything. Without a keyfile (or one without [sink:*]
+ * groups) it runs the shell sink on stdin/stdout for one client slot, as
+ * osmo-remsim-client-shell does.
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remsim-client.h"
+#include "remsim-config.h"
+#include "remsim-event-script.h"
+#include "remsim-plugins.h"
+
+#define REMSIM_CLIENT_GROUP "client"
+
+/* exit codes */
+#define REMSIM_CLIENT_EXIT_CONFIG	  1
+#define REMSIM_CLIENT_EXIT_COMMAND_FAILED 2
+
+static const RemsimConfigKey remsim_client_schema[] = {
+    {REMSIM_CLIENT_GROUP,
+     "server",
+     REMSIM_CONFIG_TYPE_HOSTPORT,
+     1,
+     REMSIM_CLIENT_DEFAULT_SERVER_PORT,
+     "127.0.0.1:9998",
+     NULL,
+     "remsim-server host[:port]"},
+    {REMSIM_CLIENT_GROUP,
+     "client-id",
+     REMSIM_CONFIG_TYPE_INT,
+     0,
+     1023,
+     "0",
+     NULL,
+     "RSPRO ClientId of every slot"},
+    {REMSIM_CLIENT_GROUP,
+     "client-slot",
+     REMSIM_CONFIG_TYPE_INT,
+     0,
+     1023,
+     "0",
+     NULL,
+     "client slot of the default shell sink (without [sink:*] groups)"},
+    {REMSIM_CLIENT_GROUP,
+     "atr",
+     REMSIM_CONFIG_TYPE_STRING,
+     0,
+     0,
+     "3b 00",
+     NULL,
+     "ATR (hex) presented until the bankd sends one"},
+    {REMSIM_CLIENT_GROUP,
+     "atr-ignore-rspro",
+     REMSIM_CONFIG_TYPE_BOOLEAN,
+     0,
+     0,
+     "false",
+     NULL,
+     "never use the ATR the bankd sends"},
+    {REMSIM_CLIENT_GROUP,
+     "event-script",
+     REMSIM_CONFIG_TYPE_STRING,
+     0,
+     0,
+     NULL,
+     NULL,
+     "command run by /bin/sh -c with the event as argument"},
+    {REMSIM_CLIENT_GROUP,
+     "event-script-timeout-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     0,
+     3600000,
+     "30000",
+     NULL,
+     "kill an event script after this long (0: never)"},
+    {REMSIM_CLIENT_GROUP,
+     "keep-running",
+     REMSIM_CONFIG_TYPE_BOOLEAN,
+     0,
+     0,
+     "false",
+     NULL,
+     "keep running when a sink's input ends"},
+    {REMSIM_CLIENT_GROUP,
+     "component-name",
+     REMSIM_CONFIG_TYPE_STRING,
+     0,
+     0,
+     NULL,
+     NULL,
+     "identity name sent to server and bankd (default: host name)"},
+    {REMSIM_CLIENT_GROUP,
+     "keepalive-interval-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     0,
+     3600000,
+     "30000",
+     NULL,
+     "IPA PING interval on server and bankd connections (0: off)"},
+    {REMSIM_CLIENT_GROUP,
+     "keepalive-timeout-ms",
+     REMSIM_CONFIG_TYPE_INT,
+     1,
+     3600000,
+     "10000",
+     NULL,
+     "how long to wait for the PONG"},
+    {NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static gchar *opt_config = NULL;
+static gchar *opt_server_host = NULL;
+static gint opt_server_port = G_MININT;
+static gint opt_client_id = G_MININT;
+static gint opt_client_slot = G_MININT;
+static gchar *opt_atr = NULL;
+static gboolean opt_atr_ignore = FALSE;
+static gchar *opt_event_script = NULL;
+static gboolean opt_keep_running = FALSE;
+static gchar *opt_debug_mask = NULL;
+static gboolean opt_no_color = FALSE;
+static gboolean opt_verbose = FALSE;
+static gboolean opt_version = FALSE;
+/* SIMtrace2 options of osmo-remsim-client-st2, recognised to refuse them */
+static gchar *opt_st2[8] = {NULL};
+static const gchar *const remsim_client_st2_names[8] = {
+    "-V", "-P", "-C", "-I", "-S", "-A", "-H", "-Z"};
+
+#define ST2_OPTION(l, s, i)                                                                        \
+	{                                                                                          \
+		l, s, 0, G_OPTION_ARG_STRING, &opt_st2[i],                                         \
+		    "SIMtrace2 (needs the cardem-st2 sink)", "ID"                                  \
+	}
+
+static const GOptionEntry remsim_client_options[] = {
+    {"config", 'f', 0, G_OPTION_ARG_FILENAME, &opt_config, "Keyfile to read", "FILE"},
+    {"server-ip",
+     'i',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_server_host,
+     "remsim-server address (default 127.0.0.1)",
+     "HOST"},
+    {"server-host", 's', 0, G_OPTION_ARG_STRING, &opt_server_host, "Same as -i", "HOST"},
+    {"server-port",
+     'p',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_server_port,
+     "remsim-server RSPRO port (default 9998)",
+     "PORT"},
+    {"client-id", 'c', 0, G_OPTION_ARG_INT, &opt_client_id, "RSPRO ClientId (default 0)", "N"},
+    {"client-slot",
+     'n',
+     0,
+     G_OPTION_ARG_INT,
+     &opt_client_slot,
+     "RSPRO client SlotNr (default 0)",
+     "N"},
+    {"atr",
+     'a',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_atr,
+     "ATR presented until the bankd sends one (default 3b00)",
+     "HEX"},
+    {"atr-ignore-rspro",
+     'r',
+     0,
+     G_OPTION_ARG_NONE,
+     &opt_atr_ignore,
+     "Ignore the ATR from the bankd; use only the one of -a",
+     NULL},
+    {"event-script",
+     'e',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_event_script,
+     "Script run on events (see the manual)",
+     "PATH"},
+    {"keep-running",
+     'k',
+     0,
+     G_OPTION_ARG_NONE,
+     &opt_keep_running,
+     "Keep running when the sink's input ends",
+     NULL},
+    {"debug",
+     'd',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_debug_mask,
+     "Osmocom log mask (accepted; any value enables debug messages)",
+     "MASK"},
+    {"disable-color", 'L', 0, G_OPTION_ARG_NONE, &opt_no_color, "Accepted for compatibility", NULL},
+    {"verbose", 0, 0, G_OPTION_ARG_NONE, &opt_verbose, "Show informational messages", NULL},
+    {"version", 'v', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL},
+    ST2_OPTION ("usb-vendor", 'V', 0),
+    ST2_OPTION ("usb-product", 'P', 1),
+    ST2_OPTION ("usb-config", 'C', 2),
+    ST2_OPTION ("usb-interface", 'I', 3),
+    ST2_OPTION ("usb-altsetting", 'S', 4),
+    ST2_OPTION ("usb-address", 'A', 5),
+    ST2_OPTION ("usb-path", 'H', 6),
+    ST2_OPTION ("set-sim-presence", 'Z', 7),
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct {
+	GMainLoop *loop;
+	gint exit_status;
+	gboolean keep_running;
+} RemsimClientMain;
+
+static gboolean
+remsim_client_main_quit_cb (gpointer user_data)
+{
+	RemsimClientMain *m = user_data;
+
+	g_message ("signal received, exiting");
+	g_main_loop_quit (m->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+remsim_client_main_finished_cb (RemsimClient *client, gint status, gpointer user_data)
+{
+	RemsimClientMain *m = user_data;
+
+	if (m->keep_running) {
+		g_message ("input ended%s; keeping running (keep-running)",
+			   status != 0 ? " with failed commands" : "");
+		return;
+	}
+	g_info ("input ended, exiting");
+	m->exit_status = status != 0 ? REMSIM_CLIENT_EXIT_COMMAND_FAILED : EXIT_SUCCESS;
+	g_main_loop_quit (m->loop);
+}
+
+static gboolean
+remsim_client_main_override_int (
+    RemsimConfig *config, const gchar *key, gint value, const gchar *origin, GError **error)
+{
+	g_autofree gchar *str = NULL;
+
+	if (value == G_MININT)
+		return TRUE;
+	str = g_strdup_printf ("%d", value);
+	return remsim_config_set_override (config, REMSIM_CLIENT_GROUP, key, str, origin, error);
+}
+
+static gboolean
+remsim_client_main_apply_options (RemsimConfig *config, GError **error)
+{
+	if (!remsim_client_main_override_int (
+		config, "client-id", opt_client_id, "--client-id", error))
+		return FALSE;
+	if (!remsim_client_main_override_int (
+		config, "client-slot", opt_client_slot, "--client-slot", error))
+		return FALSE;
+	if (opt_atr != NULL && !remsim_config_set_override (
+				   config, REMSIM_CLIENT_GROUP, "atr", opt_atr, "--atr", error))
+		return FALSE;
+	if (opt_atr_ignore && !remsim_config_set_override (config,
+							   REMSIM_CLIENT_GROUP,
+							   "atr-ignore-rspro",
+							   "true",
+							   "--atr-ignore-rspro",
+							   error))
+		return FALSE;
+	if (opt_event_script != NULL && !remsim_config_set_override (config,
+								     REMSIM_CLIENT_GROUP,
+								     "event-script",
+								     opt_event_script,
+								     "--event-script",
+								     error))
+		return FALSE;
+	if (opt_keep_running &&
+	    !remsim_config_set_override (
+		config, REMSIM_CLIENT_GROUP, "keep-running", "true", "--keep-running", error))
+		return FALSE;
+
+	if (opt_server_host != NULL || opt_server_port != G_MININT) {
+		g_autofree gchar *host = NULL;
+		g_autofree gchar *value = NULL;
+		guint16 port = REMSIM_CLIENT_DEFAULT_SERVER_PORT;
+
+		if (opt_server_port != G_MININT &&
+		    (opt_server_port < 1 || opt_server_port > 65535)) {
+			g_set_error (error,
+				     REMSIM_CONFIG_ERROR,
+				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+				     "--server-port: expected a port in 1..65535, got %d",
+				     opt_server_port);
+			return FALSE;
+		}
+		remsim_config_get_hostport (config, REMSIM_CLIENT_GROUP, "server", &host, &port);
+		if (opt_server_host != NULL) {
+			g_free (host);
+			host = g_strdup (opt_server_host);
+		}
+		if (opt_server_port != G_MININT)
+			port = (guint16)opt_server_port;
+		if (strchr (host, ':') != NULL)
+			value = g_strdup_printf ("[%s]:%u", host, port);
+		else
+			value = g_strdup_printf ("%s:%u", host, port);
+		if (!remsim_config_set_override (config,
+						 REMSIM_CLIENT_GROUP,
+						 "server",
+						 value,
+						 opt_server_host != NULL ? "--server-ip"
+									 : "--server-port",
+						 error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* the ATR: hex digits, blanks and ':' ignored, 2..55 bytes */
+static GBytes *
+remsim_client_main_parse_atr (const gchar *text, const gchar *origin, GError **error)
+{
+	g_autoptr (GByteArray) buf = g_byte_array_new ();
+	gint high = -1;
+
+	for (const gchar *p = text; *p != '\0'; p++) {
+		gint v;
+
+		if (*p == ' ' || *p == ':' || *p == '\t')
+			continue;
+		v = g_ascii_xdigit_value (*p);
+		if (v < 0)
+			break;
+		if (high < 0) {
+			high = v;
+		} else {
+			guint8 b = (guint8)((high << 4) | v);
+
+			g_byte_array_append (buf, &b, 1);
+			high = -1;
+		}
+		if (p[1] == '\0' && high < 0 && buf->len >= REMSIM_CLIENT_ATR_MIN_LEN &&
+		    buf->len <= REMSIM_CLIENT_ATR_MAX_LEN)
+			return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+	}
+	g_set_error (error,
+		     REMSIM_CONFIG_ERROR,
+		     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+		     "%s: expected an ATR of %u to %u bytes in hex, got \"%s\"",
+		     origin,
+		     REMSIM_CLIENT_ATR_MIN_LEN,
+		     REMSIM_CLIENT_ATR_MAX_LEN,
+		     text);
+	return NULL;
+}
+
+/* upstream's behaviour without [sink:*] groups: one shell sink on stdio */
+static gboolean
+remsim_client_main_default_sink (RemsimConfig *config, GError **error)
+{
+	GKeyFile *kf = remsim_config_get_keyfile (config);
+	g_auto (GStrv) groups = remsim_config_get_plugin_groups (config, "sink");
+
+	if (groups != NULL && groups[0] != NULL) {
+		if (opt_client_slot != G_MININT) {
+			g_set_error (error,
+				     REMSIM_CONFIG_ERROR,
+				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+				     "--client-slot: the keyfile's [sink:*] groups name the "
+				     "slots (slots=); -n only applies without them");
+			return FALSE;
+		}
+		return TRUE;
+	}
+	g_key_file_set_string (kf, "sink:shell", "plugin", "shell");
+	g_key_file_set_integer (
+	    kf,
+	    "sink:shell",
+	    "slots",
+	    (gint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "client-slot"));
+	return TRUE;
+}
+
+static gint
+remsim_client_main_fail (const gchar *where, const GError *error)
+{
+	g_printerr ("remsim-client: %s%s%s\n",
+		    where != NULL ? where : "",
+		    where != NULL ? ": " : "",
+		    error->message);
+	return REMSIM_CLIENT_EXIT_CONFIG;
+}
+
+int
+main (int argc, char **argv)
+{
+	g_autoptr (GOptionContext) context = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RemsimConfig) config = NULL;
+	g_autoptr (RemsimPlugins) plugins = NULL;
+	g_autoptr (RemsimClient) client = NULL;
+	g_autoptr (GBytes) atr = NULL;
+	g_autofree gchar *server_host = NULL;
+	g_autofree gchar *atr_text = NULL;
+	g_autofree gchar *script = NULL;
+	g_autofree gchar *name = NULL;
+	RemsimClientMain m = {0};
+	guint16 server_port = 0;
+	guint sigint_id;
+	guint sigterm_id;
+
+	/* log lines must never mix into a shell sink's stdout */
+	g_log_writer_default_set_use_stderr (TRUE);
+	/* a closed stdout is an error to report, not a reason to die */
+	signal (SIGPIPE, SIG_IGN);
+
+	context = g_option_context_new ("- remote SIM client");
+	g_option_context_set_summary (
+	    context,
+	    "Connects to a remsim-server, gets its bankd and bank slot from there and\n"
+	    "moves TPDUs between the card sink of each client slot and the bankd.\n"
+	    "Without a keyfile it reads hex C-APDUs (or RESET) from stdin and prints\n"
+	    "SET_ATR:/R-APDU: lines, as osmo-remsim-client-shell.");
+	g_option_context_add_main_entries (context, remsim_client_options, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error))
+		return remsim_client_main_fail (NULL, error);
+	if (opt_version) {
+		g_print ("remsim-client version %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (argc > 1) {
+		g_printerr ("remsim-client: unexpected argument \"%s\"\n", argv[1]);
+		return REMSIM_CLIENT_EXIT_CONFIG;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (opt_st2); i++) {
+		if (opt_st2[i] == NULL)
+			continue;
+		g_printerr ("remsim-client: %s: SIMtrace2 options need the cardem-st2 card sink, "
+			    "which this build does not have\n",
+			    remsim_client_st2_names[i]);
+		return REMSIM_CLIENT_EXIT_CONFIG;
+	}
+	if (opt_verbose || opt_debug_mask != NULL)
+		g_log_set_debug_enabled (TRUE);
+
+	config = remsim_config_new (remsim_client_schema);
+	remsim_config_allow_plugin_groups (config, "sink");
+	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error))
+		return remsim_client_main_fail (NULL, error);
+	if (!remsim_client_main_apply_options (config, &error))
+		return remsim_client_main_fail (NULL, error);
+
+	atr_text = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "atr");
+	atr = remsim_client_main_parse_atr (
+	    atr_text, opt_atr != NULL ? "--atr" : "[client] atr", &error);
+	if (atr == NULL)
+		return remsim_client_main_fail (opt_atr != NULL ? NULL : opt_config, error);
+	if (!remsim_client_main_default_sink (config, &error))
+		return remsim_client_main_fail (NULL, error);
+	if (opt_no_color)
+		g_debug ("-L accepted for compatibility, without effect");
+
+	remsim_config_get_hostport (
+	    config, REMSIM_CLIENT_GROUP, "server", &server_host, &server_port);
+	client = remsim_client_new (
+	    server_host,
+	    server_port,
+	    (guint32)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "client-id"));
+	remsim_client_set_default_atr (client, atr);
+	remsim_client_set_atr_ignore_rspro (
+	    client, remsim_config_get_boolean (config, REMSIM_CLIENT_GROUP, "atr-ignore-rspro"));
+	script = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "event-script");
+	remsim_client_set_event_script (
+	    client,
+	    script,
+	    (guint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "event-script-timeout-ms"));
+	remsim_client_set_keepalive (
+	    client,
+	    (guint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "keepalive-interval-ms"),
+	    (guint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "keepalive-timeout-ms"));
+	name = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "component-name");
+	if (name != NULL && name[0] != '\0')
+		remsim_client_set_component_name (client, name);
+	m.keep_running = remsim_config_get_boolean (config, REMSIM_CLIENT_GROUP, "keep-running");
+
+	plugins = remsim_plugins_new ();
+	if (!remsim_client_load_card_sinks (client,
+					    plugins,
+					    remsim_config_get_keyfile (config),
+					    opt_config != NULL ? opt_config : "(command line)",
+					    &error))
+		return remsim_client_main_fail (NULL, error);
+
+	m.loop = g_main_loop_new (NULL, FALSE);
+	g_signal_connect (client, "finished", G_CALLBACK (remsim_client_main_finished_cb), &m);
+	if (!remsim_client_start (client, &error)) {
+		g_main_loop_unref (m.loop);
+		return remsim_client_main_fail (NULL, error);
+	}
+	sigint_id = g_unix_signal_add (SIGINT, remsim_client_main_quit_cb, &m);
+	sigterm_id = g_unix_signal_add (SIGTERM, remsim_client_main_quit_cb, &m);
+	g_main_loop_run (m.loop);
+	g_source_remove (sigint_id);
+	g_source_remove (sigterm_id);
+
+	remsim_client_stop (client);
+	/* let cancelled operations and finished scripts report back */
+	for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
+		;
+	g_clear_object (&client);
+	for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
+		;
+	g_main_loop_unref (m.loop);
+	g_free (opt_config);
+	g_free (opt_server_host);
+	g_free (opt_atr);
+	g_free (opt_event_script);
+	g_free (opt_debug_mask);
+	return m.exit_status;
+}
