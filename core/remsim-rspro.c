@@ -462,6 +462,20 @@ remsim_rspro_check_range (guint64 value, guint64 max, const gchar *field, GError
 	return FALSE;
 }
 
+/* as above for "<field>.<member>"; the name is only formatted on error, as
+ * this runs for every slot of every PDU */
+static gboolean
+remsim_rspro_check_member_range (
+    guint64 value, guint64 max, const gchar *field, const gchar *member, GError **error)
+{
+	g_autofree gchar *name = NULL;
+
+	if (value <= max)
+		return TRUE;
+	name = g_strdup_printf ("%s.%s", field, member);
+	return remsim_rspro_check_range (value, max, name, error);
+}
+
 static void
 remsim_rspro_set_octets (OCTET_STRING_t *dst, const void *data, gsize len)
 {
@@ -579,11 +593,9 @@ remsim_rspro_fill_client_slot (ClientSlot_t *dst,
 			       const gchar *field,
 			       GError **error)
 {
-	g_autofree gchar *id_field = g_strdup_printf ("%s.clientId", field);
-	g_autofree gchar *nr_field = g_strdup_printf ("%s.slotNr", field);
-
-	if (!remsim_rspro_check_range (src->client_id, REMSIM_ID_MAX, id_field, error) ||
-	    !remsim_rspro_check_range (src->slot_nr, REMSIM_ID_MAX, nr_field, error))
+	if (!remsim_rspro_check_member_range (
+		src->client_id, REMSIM_ID_MAX, field, "clientId", error) ||
+	    !remsim_rspro_check_member_range (src->slot_nr, REMSIM_ID_MAX, field, "slotNr", error))
 		return FALSE;
 	dst->clientId = src->client_id;
 	dst->slotNr = src->slot_nr;
@@ -596,11 +608,9 @@ remsim_rspro_fill_bank_slot (BankSlot_t *dst,
 			     const gchar *field,
 			     GError **error)
 {
-	g_autofree gchar *id_field = g_strdup_printf ("%s.bankId", field);
-	g_autofree gchar *nr_field = g_strdup_printf ("%s.slotNr", field);
-
-	if (!remsim_rspro_check_range (src->bank_id, REMSIM_ID_MAX, id_field, error) ||
-	    !remsim_rspro_check_range (src->slot_nr, REMSIM_ID_MAX, nr_field, error))
+	if (!remsim_rspro_check_member_range (
+		src->bank_id, REMSIM_ID_MAX, field, "bankId", error) ||
+	    !remsim_rspro_check_member_range (src->slot_nr, REMSIM_ID_MAX, field, "slotNr", error))
 		return FALSE;
 	dst->bankId = src->bank_id;
 	dst->slotNr = src->slot_nr;
@@ -613,8 +623,6 @@ remsim_rspro_fill_ip_port (IpPort_t *dst,
 			   const gchar *field,
 			   GError **error)
 {
-	g_autofree gchar *port_field = g_strdup_printf ("%s.port", field);
-
 	switch (src->family) {
 	case G_SOCKET_FAMILY_IPV4:
 		dst->ip.present = IpAddress_PR_ipv4;
@@ -635,7 +643,8 @@ remsim_rspro_fill_ip_port (IpPort_t *dst,
 			     (gint)src->family);
 		return FALSE;
 	}
-	if (!remsim_rspro_check_range (src->port, REMSIM_RSPRO_PORT_MAX, port_field, error))
+	if (!remsim_rspro_check_member_range (
+		src->port, REMSIM_RSPRO_PORT_MAX, field, "port", error))
 		return FALSE;
 	dst->port = src->port;
 	return TRUE;
@@ -1121,6 +1130,20 @@ remsim_rspro_get_u32 (long value, guint32 *out, const gchar *field, GError **err
 	return TRUE;
 }
 
+static gboolean
+remsim_rspro_get_member_u32 (
+    long value, guint32 *out, const gchar *field, const gchar *member, GError **error)
+{
+	g_autofree gchar *name = NULL;
+
+	if (value >= 0 && (unsigned long)value <= G_MAXUINT32) {
+		*out = (guint32)value;
+		return TRUE;
+	}
+	name = g_strdup_printf ("%s.%s", field, member);
+	return remsim_rspro_get_u32 (value, out, name, error);
+}
+
 /* enumerations: unknown values pass through if they fit an int */
 static gboolean
 remsim_rspro_get_enum (long value, gint *out, const gchar *field, GError **error)
@@ -1201,11 +1224,9 @@ remsim_rspro_get_client_slot (RemsimClientSlot *dst,
 			      const gchar *field,
 			      GError **error)
 {
-	g_autofree gchar *id_field = g_strdup_printf ("%s.clientId", field);
-	g_autofree gchar *nr_field = g_strdup_printf ("%s.slotNr", field);
-
-	return remsim_rspro_get_u32 (src->clientId, &dst->client_id, id_field, error) &&
-	       remsim_rspro_get_u32 (src->slotNr, &dst->slot_nr, nr_field, error);
+	return remsim_rspro_get_member_u32 (
+		   src->clientId, &dst->client_id, field, "clientId", error) &&
+	       remsim_rspro_get_member_u32 (src->slotNr, &dst->slot_nr, field, "slotNr", error);
 }
 
 static gboolean
@@ -1214,11 +1235,8 @@ remsim_rspro_get_bank_slot (RemsimBankSlot *dst,
 			    const gchar *field,
 			    GError **error)
 {
-	g_autofree gchar *id_field = g_strdup_printf ("%s.bankId", field);
-	g_autofree gchar *nr_field = g_strdup_printf ("%s.slotNr", field);
-
-	return remsim_rspro_get_u32 (src->bankId, &dst->bank_id, id_field, error) &&
-	       remsim_rspro_get_u32 (src->slotNr, &dst->slot_nr, nr_field, error);
+	return remsim_rspro_get_member_u32 (src->bankId, &dst->bank_id, field, "bankId", error) &&
+	       remsim_rspro_get_member_u32 (src->slotNr, &dst->slot_nr, field, "slotNr", error);
 }
 
 static gboolean
