@@ -129,11 +129,11 @@ apdu "SELECT MF" "a0 a4 00 00 02 3f 00"
 apdu "GET RESPONSE (MF status)" "a0 c0 00 00 ${RESPONSE:3:2}"
 apdu "SELECT EF ICCID" "a0 a4 00 00 02 2f e2"
 apdu "READ BINARY (ICCID)" "a0 b0 00 00 0a"
-ICCID=$(swap_bcd "${RESPONSE% 90 00 }")
+ICCID=$(swap_bcd "${RESPONSE% 90 00}")
 apdu "SELECT DF GSM" "a0 a4 00 00 02 7f 20"
 apdu "SELECT EF IMSI" "a0 a4 00 00 02 6f 07"
 apdu "READ BINARY (IMSI)" "a0 b0 00 00 09"
-IMSI_BYTES=${RESPONSE% 90 00 }
+IMSI_BYTES=${RESPONSE% 90 00}
 IMSI=$(swap_bcd "${IMSI_BYTES:3}")
 apdu "RUN GSM ALGORITHM (RAND)" "a0 88 00 00 10 23 55 3c be 96 37 a8 9d 21 8a e6 4d ae 47 bf 35"
 apdu "GET RESPONSE (SRES, Kc)" "a0 c0 00 00 0c"

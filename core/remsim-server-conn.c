@@ -31,6 +31,7 @@ G_DEFINE_FINAL_TYPE (RemsimServerConn, remsim_server_conn, G_TYPE_OBJECT)
 
 enum { PROP_0, PROP_STATE, PROP_LAST };
 static GParamSpec *obj_props[PROP_LAST] = {NULL};
+static guint remsim_server_conn_last_config_changed_signal = 0;
 
 const gchar *
 remsim_server_conn_state_to_string (RemsimServerConnState state)
@@ -321,6 +322,8 @@ remsim_server_conn_set_last_config (RemsimServerConn *self,
 	g_return_if_fail (REMSIM_IS_SERVER_CONN (self));
 	self->last_bank = *bank;
 	self->last_address = *address;
+	/* for the D-Bus exporter (org.remsim.Client1.BankdAddress) */
+	g_signal_emit (self, remsim_server_conn_last_config_changed_signal, 0);
 }
 
 static void
@@ -385,6 +388,17 @@ remsim_server_conn_class_init (RemsimServerConnClass *klass)
 			      REMSIM_SERVER_CONN_STATE_INIT,
 			      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_properties (object_class, PROP_LAST, obj_props);
+
+	/* "last-config-changed": remsim_server_conn_set_last_config() was called */
+	remsim_server_conn_last_config_changed_signal = g_signal_new ("last-config-changed",
+								      G_TYPE_FROM_CLASS (klass),
+								      G_SIGNAL_RUN_LAST,
+								      0,
+								      NULL,
+								      NULL,
+								      NULL,
+								      G_TYPE_NONE,
+								      0);
 }
 
 static void

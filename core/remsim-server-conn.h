@@ -84,4 +84,10 @@ void remsim_server_conn_set_last_config (RemsimServerConn *self,
 					 const RemsimBankSlot *bank,
 					 const RemsimIpPort *address);
 
+/*
+ * Signals:
+ *  "last-config-changed": remsim_server_conn_set_last_config() was called
+ *      (the D-Bus exporter follows the client's bankd with it)
+ */
+
 G_END_DECLS

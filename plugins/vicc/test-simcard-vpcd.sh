@@ -27,35 +27,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 simcard=${REMSIM_SIMCARD:-}
 [ -n "$simcard" ] && [ -x "$simcard" ] || fail "REMSIM_SIMCARD does not name the remsim-simcard program"
 
-pcscd=$(command -v pcscd 2>/dev/null || true)
-[ -n "$pcscd" ] || [ ! -x /usr/sbin/pcscd ] || pcscd=/usr/sbin/pcscd
-[ -n "$pcscd" ] || skip "pcscd not installed"
-
-vpcd_lib=${REMSIM_VPCD_LIB:-}
-if [ -z "$vpcd_lib" ]; then
-	for f in /usr/lib/pcsc/drivers/serial/libifdvpcd.so \
-	         /usr/lib64/pcsc/drivers/serial/libifdvpcd.so \
-	         /usr/local/lib/pcsc/drivers/serial/libifdvpcd.so; do
-		[ -e "$f" ] && vpcd_lib=$f && break
-	done
-fi
-[ -n "$vpcd_lib" ] && [ -e "$vpcd_lib" ] || skip "vsmartcard vpcd driver (libifdvpcd.so) not installed"
-
-python=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import smartcard' 2>/dev/null; then
-		python=$p
-		break
-	fi
-done
-[ -n "$python" ] || skip "python3-pyscard not installed"
+. "$here/pcscd-helper.sh"
+pcscd_helper_find
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/remsim-simcard-vpcd.XXXXXX")
 pcscd_pid=
 simcard_pid=
 cleanup () {
 	[ -n "$simcard_pid" ] && kill "$simcard_pid" 2>/dev/null && wait "$simcard_pid" 2>/dev/null
-	[ -n "$pcscd_pid" ] && kill "$pcscd_pid" 2>/dev/null && wait "$pcscd_pid" 2>/dev/null
+	pcscd_helper_stop
 	if [ "${status:-1}" != 0 ]; then
 		echo "---- pcscd log"; tail -n 40 "$tmp/pcscd.log" 2>/dev/null
 		echo "---- remsim-simcard log"; tail -n 60 "$tmp/simcard.log" 2>/dev/null
@@ -66,76 +46,10 @@ trap 'cleanup' EXIT
 trap 'exit 1' INT TERM
 
 # two free consecutive ports: vpcd listens on base and base+1 (its 2 slots)
-port=$("$python" - <<'EOF'
-import socket
-for _ in range(50):
-    a = socket.socket(); a.bind(("0.0.0.0", 0)); p = a.getsockname()[1]; a.close()
-    if p >= 65535:
-        continue
-    try:
-        for q in (p, p + 1):
-            b = socket.socket(); b.bind(("0.0.0.0", q)); b.close()
-    except OSError:
-        continue
-    print(p)
-    break
-EOF
-)
+port=$(pcscd_helper_free_port)
 [ -n "$port" ] || fail "no free port"
 
-mkdir "$tmp/reader.conf.d"
-cat > "$tmp/reader.conf.d/vpcd" <<EOF
-FRIENDLYNAME "Virtual PCD"
-DEVICENAME   /dev/null:$port
-LIBPATH      $vpcd_lib
-CHANNELID    $port
-EOF
-
-# pcscd 1.9.9 ignores PCSCLITE_CSOCK_NAME for its own socket (only the client
-# library reads it) but accepts a socket passed by systemd-style activation:
-# hand it a listening socket in our temp dir. Its pid file and clean-up still
-# touch /run/pcscd, so where possible it runs in a private mount namespace
-# with its own /run/pcscd, and never next to a system pcscd without one.
-PCSCLITE_CSOCK_NAME=$tmp/pcscd.comm
-export PCSCLITE_CSOCK_NAME
-cat > "$tmp/activate.py" <<'EOF'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o666)
-s.listen(64)
-if s.fileno() != 3:
-    os.dup2(s.fileno(), 3)
-os.set_inheritable(3, True)
-os.environ["LISTEN_FDS"] = "1"
-os.environ["LISTEN_PID"] = str(os.getpid())
-os.execv(sys.argv[2], sys.argv[2:])
-EOF
-launch="\"$python\" \"$tmp/activate.py\" \"$PCSCLITE_CSOCK_NAME\" \"$pcscd\" -f -a -c \"$tmp/reader.conf.d\""
-isolate=
-if [ -d /run/pcscd ] && command -v unshare >/dev/null 2>&1; then
-	for u in "unshare -m --propagation private" "unshare -r -m --propagation private"; do
-		if $u sh -c 'mount -t tmpfs tmpfs /run/pcscd' >/dev/null 2>&1; then
-			isolate=$u
-			break
-		fi
-	done
-fi
-if [ -n "$isolate" ]; then
-	$isolate sh -c "mount -t tmpfs tmpfs /run/pcscd && exec $launch" >"$tmp/pcscd.log" 2>&1 &
-else
-	[ ! -e /run/pcscd/pcscd.comm ] || skip "a system pcscd is running and no private mount namespace is available"
-	sh -c "exec $launch" >"$tmp/pcscd.log" 2>&1 &
-fi
-pcscd_pid=$!
-
-i=0
-while [ ! -S "$PCSCLITE_CSOCK_NAME" ]; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "pcscd did not create its socket"
-	kill -0 "$pcscd_pid" 2>/dev/null || fail "pcscd exited"
-	sleep 0.1
-done
+pcscd_helper_start "$port"
 
 "$simcard" --connect "127.0.0.1:$port" -v >"$tmp/simcard.log" 2>&1 &
 simcard_pid=$!

@@ -20,7 +20,9 @@
  *                        each record group is one write(2) with O_APPEND, so
  *                        many sinks and processes can share one file
  *   start-signal=false   true: hold the script until the process gets SIGUSR1
- *                        (so a benchmark starts every slot at once)
+ *                        (so a benchmark starts every slot at once); each
+ *                        further SIGUSR1 after the end plays the script again
+ *                        (a new round: "done" again, "script-done" again)
  *   interval-ms=0        pause between a response and the next command
  *   retry-ms=0           a command without a response for this long is sent
  *                        again (0: never); counted as a retry
@@ -76,6 +78,7 @@ struct _RemsimTestcardSink {
 	gboolean start_signal;
 	guint signal_id;
 	gboolean signalled;
+	guint round_responses; /* responses in this round of the script */
 	guint interval_ms;
 	guint retry_ms;
 
@@ -198,7 +201,7 @@ remsim_testcard_sink_stats_done (RemsimTestcardSink *self)
 				"done %u %u %u %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %u\n",
 				self->slot,
 				self->script_pos,
-				self->n_responses,
+				self->round_responses,
 				self->first_ns,
 				self->last_rsp_ns,
 				self->n_retries);
@@ -339,6 +342,13 @@ remsim_testcard_sink_signal_cb (gpointer user_data)
 	if (!self->signalled) {
 		self->signalled = TRUE;
 		remsim_testcard_sink_script_next (self);
+	} else if (self->script_done) {
+		/* another round */
+		self->script_done = FALSE;
+		self->script_pos = 0;
+		self->round_responses = 0;
+		self->n_retries = 0;
+		remsim_testcard_sink_script_next (self);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -414,6 +424,7 @@ remsim_testcard_sink_deliver_response (RemsimCardSink *sink, GBytes *response, G
 	g_clear_pointer (&self->last_response, g_bytes_unref);
 	self->last_response = g_bytes_ref (response);
 	self->n_responses++;
+	self->round_responses++;
 	g_object_notify_by_pspec (G_OBJECT (self), remsim_testcard_sink_props[PROP_N_RESPONSES]);
 	g_object_notify_by_pspec (G_OBJECT (self), remsim_testcard_sink_props[PROP_LAST_RESPONSE]);
 	g_signal_emit (self, remsim_testcard_sink_signals[SIGNAL_RESPONSE], 0, response);
