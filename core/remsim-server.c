@@ -268,9 +268,17 @@ remsim_server_update_client (RemsimServer *self, RemsimSlotmap *map)
 		return;
 
 	bankd = remsim_server_lookup_bank (self, bank->bank_id);
-	if (bankd != NULL && state != REMSIM_SLOTMAP_STATE_DELETE_REQ &&
-	    state != REMSIM_SLOTMAP_STATE_DELETING && !remsim_server_map_is_delete_pending (map))
+	if (state != REMSIM_SLOTMAP_STATE_DELETE_REQ && state != REMSIM_SLOTMAP_STATE_DELETING &&
+	    !remsim_server_map_is_delete_pending (map)) {
+		/* the map's bankd is not (yet) connected to us, e.g. right
+		 * after a server restart: say nothing rather than "no bankd",
+		 * so a client whose session with that bankd still runs keeps
+		 * it; it hears from us once the bankd is back and has acked
+		 * (upstream sends 0.0.0.0:0 here and breaks such sessions) */
+		if (bankd == NULL)
+			return;
 		remsim_server_bankd_address (bankd, &addr);
+	}
 
 	remsim_server_conn_get_last_config (client, &last_bank, &last_addr);
 	if (remsim_bank_slot_equal (&last_bank, bank) && remsim_ip_port_equal (&last_addr, &addr))
