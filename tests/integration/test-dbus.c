@@ -742,6 +742,7 @@ test_dbus_keyfile (Fixture *f, gconstpointer user_data)
 	const gchar *const args[] = {"--config", conf, NULL};
 	g_autofree gchar *cmd = NULL;
 	g_autofree gchar *err = NULL;
+	g_autofree gchar *owner = NULL;
 
 	g_assert_true (g_file_set_contents (conf, text, -1, &error));
 	g_assert_no_error (error);
@@ -749,8 +750,9 @@ test_dbus_keyfile (Fixture *f, gconstpointer user_data)
 	g_clear_pointer (&f->suffix, g_free);
 	server_start_args (f, args);
 	manager_open (f);
-	g_assert_nonnull (g_dbus_object_manager_client_get_name_owner (
-	    G_DBUS_OBJECT_MANAGER_CLIENT (f->manager)));
+	owner =
+	    g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (f->manager));
+	g_assert_nonnull (owner);
 
 	g_clear_pointer (&text, g_free);
 	text = g_strdup ("[server]\ndbus=bus\n");

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "remsim-bankd-dbus.h"
+#include "remsim-dbus-common.h"
+#include "remsim-dbus.h"
+#include "remsim-error.h"
+
+/*
+ * What the bankd shows today: the slots, their card sources (presence from
+ * "card-changed", the ATR of a powered card). What it does not show yet —
+ * the mapped client and its link, the counters, the last error, a reset
+ * queued behind the slot's TPDUs — needs the RemsimBankd slot API listed
+ * in docs/dbus.md ("Status"); those properties keep their initial values
+ * ("", "none", 0) and ResetCard/PowerCycle fail with NotSupported until
+ * then.
+ */
+
+typedef struct {
+	RemsimBankdDBus *self;
+	guint nr;
+	RemsimCardSource *source; /* (nullable) */
+	gulong card_changed_id;
+	RemsimDBusObjectSkeleton *object;
+	RemsimDBusBankSlot1 *iface;
+} RemsimBankdDBusSlot;
+
+struct _RemsimBankdDBus {
+	GObject parent_instance;
+	RemsimBankd *bankd;
+	GDBusConnection *connection; /* NULL while stopped */
+	gchar *name;
+	GDBusObjectManagerServer *manager;
+	GPtrArray *slots; /* RemsimBankdDBusSlot, by slot number */
+};
+
+G_DEFINE_FINAL_TYPE (RemsimBankdDBus, remsim_bankd_dbus, G_TYPE_OBJECT)
+
+static void
+remsim_bankd_dbus_slot_free (RemsimBankdDBusSlot *slot)
+{
+	if (slot->card_changed_id != 0)
+		g_signal_handler_disconnect (slot->source, slot->card_changed_id);
+	g_clear_object (&slot->source);
+	if (slot->iface != NULL)
+		g_signal_handlers_disconnect_by_data (slot->iface, slot);
+	g_clear_object (&slot->iface);
+	g_clear_object (&slot->object);
+	g_free (slot);
+}
+
+/* card presence and ATR, as the card source reports them */
+static void
+remsim_bankd_dbus_slot_update_card (RemsimBankdDBusSlot *slot)
+{
+	g_autoptr (GBytes) atr = NULL;
+	gboolean present = FALSE;
+
+	if (slot->source != NULL) {
+		present = remsim_card_source_is_card_present (slot->source);
+		if (present)
+			atr = remsim_card_source_get_atr (slot->source);
+	}
+	remsim_dbus_bank_slot1_set_card_present (slot->iface, present);
+	/* keep the last ATR while the card is there but not powered */
+	if (!present || atr != NULL)
+		remsim_dbus_bank_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (atr));
+}
+
+static void
+remsim_bankd_dbus_card_changed_cb (RemsimCardSource *source, gboolean present, gpointer user_data)
+{
+	remsim_bankd_dbus_slot_update_card (user_data);
+}
+
+static gboolean
+remsim_bankd_dbus_handle_reset_card_cb (RemsimDBusBankSlot1 *iface,
+					GDBusMethodInvocation *invocation,
+					gboolean cold,
+					gpointer user_data)
+{
+	RemsimBankdDBusSlot *slot = user_data;
+
+	if (slot->source == NULL) {
+		g_dbus_method_invocation_return_error (invocation,
+						       REMSIM_ERROR,
+						       REMSIM_ERROR_NOT_SUPPORTED,
+						       "B%u:%u: no card source in this slot",
+						       remsim_bankd_get_bank_id (slot->self->bankd),
+						       slot->nr);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	if (!remsim_card_source_is_card_present (slot->source)) {
+		g_dbus_method_invocation_return_error (invocation,
+						       REMSIM_ERROR,
+						       REMSIM_ERROR_CARD_ABSENT,
+						       "B%u:%u: no card in this slot",
+						       remsim_bankd_get_bank_id (slot->self->bankd),
+						       slot->nr);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	/* the reset has to queue behind the slot's TPDUs inside the bankd */
+	g_dbus_method_invocation_return_error (
+	    invocation,
+	    REMSIM_ERROR,
+	    REMSIM_ERROR_NOT_SUPPORTED,
+	    "B%u:%u: %s reset over D-Bus is not available in this "
+	    "remsim-bankd yet",
+	    remsim_bankd_get_bank_id (slot->self->bankd),
+	    slot->nr,
+	    cold ? "cold" : "warm");
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+remsim_bankd_dbus_handle_power_cycle_cb (RemsimDBusBankSlot1 *iface,
+					 GDBusMethodInvocation *invocation,
+					 gpointer user_data)
+{
+	return remsim_bankd_dbus_handle_reset_card_cb (iface, invocation, TRUE, user_data);
+}
+
+static RemsimBankdDBusSlot *
+remsim_bankd_dbus_slot_new (RemsimBankdDBus *self, guint nr)
+{
+	RemsimBankdDBusSlot *slot = g_new0 (RemsimBankdDBusSlot, 1);
+	guint32 bank_id = remsim_bankd_get_bank_id (self->bankd);
+	g_autofree gchar *path = g_strdup_printf (REMSIM_DBUS_PATH "/BankSlot/%u", nr);
+	g_autofree gchar *name = g_strdup_printf ("B%u:%u", bank_id, nr);
+	RemsimCardSource *source = remsim_bankd_get_card_source (self->bankd, nr);
+
+	slot->self = self;
+	slot->nr = nr;
+	slot->object = remsim_dbus_object_skeleton_new (path);
+	slot->iface = remsim_dbus_bank_slot1_skeleton_new ();
+	remsim_dbus_bank_slot1_set_bank_id (slot->iface, bank_id);
+	remsim_dbus_bank_slot1_set_slot_nr (slot->iface, nr);
+	remsim_dbus_bank_slot1_set_name (slot->iface, name);
+	remsim_dbus_bank_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (NULL));
+	remsim_dbus_bank_slot1_set_mapped_client (slot->iface, "");
+	remsim_dbus_bank_slot1_set_link_state (slot->iface, "none");
+	remsim_dbus_bank_slot1_set_last_error (slot->iface, "");
+	if (source != NULL) {
+		slot->source = g_object_ref (source);
+		slot->card_changed_id =
+		    g_signal_connect (slot->source,
+				      "card-changed",
+				      G_CALLBACK (remsim_bankd_dbus_card_changed_cb),
+				      slot);
+	}
+	remsim_bankd_dbus_slot_update_card (slot);
+	g_signal_connect (slot->iface,
+			  "handle-reset-card",
+			  G_CALLBACK (remsim_bankd_dbus_handle_reset_card_cb),
+			  slot);
+	g_signal_connect (slot->iface,
+			  "handle-power-cycle",
+			  G_CALLBACK (remsim_bankd_dbus_handle_power_cycle_cb),
+			  slot);
+	remsim_dbus_object_skeleton_set_bank_slot1 (slot->object, slot->iface);
+	return slot;
+}
+
+RemsimBankdDBus *
+remsim_bankd_dbus_new (RemsimBankd *bankd)
+{
+	RemsimBankdDBus *self;
+
+	g_return_val_if_fail (REMSIM_IS_BANKD (bankd), NULL);
+
+	self = g_object_new (REMSIM_TYPE_BANKD_DBUS, NULL);
+	self->bankd = g_object_ref (bankd);
+	return self;
+}
+
+const gchar *
+remsim_bankd_dbus_get_name (RemsimBankdDBus *self)
+{
+	g_return_val_if_fail (REMSIM_IS_BANKD_DBUS (self), NULL);
+	return self->name;
+}
+
+gboolean
+remsim_bankd_dbus_start (RemsimBankdDBus *self,
+			 GDBusConnection *connection,
+			 const gchar *name_suffix,
+			 GError **error)
+{
+	g_autofree gchar *name = NULL;
+	guint n = 0;
+
+	g_return_val_if_fail (REMSIM_IS_BANKD_DBUS (self), FALSE);
+	g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
+	g_return_val_if_fail (self->connection == NULL, FALSE);
+
+	name = remsim_dbus_make_name (REMSIM_BANKD_DBUS_NAME, name_suffix, error);
+	if (name == NULL)
+		return FALSE;
+
+	self->connection = g_object_ref (connection);
+	self->manager = g_dbus_object_manager_server_new (REMSIM_DBUS_PATH);
+	n = remsim_bankd_get_num_slots (self->bankd);
+	for (guint i = 0; i < n; i++) {
+		RemsimBankdDBusSlot *slot = remsim_bankd_dbus_slot_new (self, i);
+		g_ptr_array_add (self->slots, slot);
+		g_dbus_object_manager_server_export (self->manager,
+						     G_DBUS_OBJECT_SKELETON (slot->object));
+	}
+
+	/* objects first, then the name: whoever sees the name sees them all */
+	g_dbus_object_manager_server_set_connection (self->manager, connection);
+	if (!remsim_dbus_request_name (connection, name, error)) {
+		remsim_bankd_dbus_stop (self);
+		return FALSE;
+	}
+	self->name = g_steal_pointer (&name);
+	g_message ("D-Bus: %s exported at %s (%u bank slots)", self->name, REMSIM_DBUS_PATH, n);
+	return TRUE;
+}
+
+void
+remsim_bankd_dbus_stop (RemsimBankdDBus *self)
+{
+	g_return_if_fail (REMSIM_IS_BANKD_DBUS (self));
+
+	if (self->connection == NULL)
+		return;
+	if (self->name != NULL)
+		remsim_dbus_release_name (self->connection, self->name);
+	g_clear_pointer (&self->name, g_free);
+	if (self->manager != NULL) {
+		g_dbus_object_manager_server_set_connection (self->manager, NULL);
+		g_clear_object (&self->manager);
+	}
+	g_ptr_array_set_size (self->slots, 0);
+	g_clear_object (&self->connection);
+}
+
+static void
+remsim_bankd_dbus_dispose (GObject *object)
+{
+	RemsimBankdDBus *self = REMSIM_BANKD_DBUS (object);
+
+	if (self->bankd != NULL)
+		remsim_bankd_dbus_stop (self);
+	g_clear_object (&self->bankd);
+	G_OBJECT_CLASS (remsim_bankd_dbus_parent_class)->dispose (object);
+}
+
+static void
+remsim_bankd_dbus_finalize (GObject *object)
+{
+	RemsimBankdDBus *self = REMSIM_BANKD_DBUS (object);
+
+	g_ptr_array_unref (self->slots);
+	G_OBJECT_CLASS (remsim_bankd_dbus_parent_class)->finalize (object);
+}
+
+static void
+remsim_bankd_dbus_class_init (RemsimBankdDBusClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+	object_class->dispose = remsim_bankd_dbus_dispose;
+	object_class->finalize = remsim_bankd_dbus_finalize;
+}
+
+static void
+remsim_bankd_dbus_init (RemsimBankdDBus *self)
+{
+	self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify)remsim_bankd_dbus_slot_free);
+}
