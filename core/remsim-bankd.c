@@ -665,6 +665,17 @@ remsim_bankd_client_handle_tpdu (RemsimBankdClient *client, const RemsimRsproMsg
 	}
 	if (G_UNLIKELY (client->bankd->trace))
 		g_debug ("%s: %s → card: %" G_GSIZE_FORMAT " bytes", client->name, slot->name, len);
+	if (!slot->busy && g_queue_is_empty (&slot->queue)) {
+		/* the usual case: straight to the card, no queueing */
+		slot->busy = TRUE;
+		slot->busy_session = slot->session;
+		remsim_card_source_transmit_async (slot->source,
+						   msg->data,
+						   slot->cancellable,
+						   remsim_bankd_slot_transmit_cb,
+						   remsim_bankd_slot_ref (slot));
+		return;
+	}
 	g_queue_push_tail (&slot->queue, g_bytes_ref (msg->data));
 	remsim_bankd_slot_kick (slot);
 }
