@@ -129,15 +129,28 @@ static gchar *opt_debug_mask = NULL;
 static gboolean opt_no_color = FALSE;
 static gboolean opt_verbose = FALSE;
 static gboolean opt_version = FALSE;
-/* SIMtrace2 options of osmo-remsim-client-st2, recognised to refuse them */
+/* -s of the old simtrace2-remsim-client (see main()) */
+static gchar *opt_server_host_s = NULL;
+/* osmo-remsim-client-st2's SIMtrace2 options: each becomes a key of the
+ * [sink:st2] group (plugin=cardem-st2) made when the keyfile has no
+ * [sink:*] group (docs/plugins/cardem-st2.md) */
 static gchar *opt_st2[8] = {NULL};
-static const gchar *const remsim_client_st2_names[8] = {
+static const gchar *const remsim_client_st2_options[8] = {
     "-V", "-P", "-C", "-I", "-S", "-A", "-H", "-Z"};
+static const gchar *const remsim_client_st2_keys[8] = {"vendor",
+						       "product",
+						       "configuration",
+						       "interface",
+						       "altsetting",
+						       "address",
+						       "path",
+						       "sim-presence"};
 
-#define ST2_OPTION(l, s, i)                                                                        \
+#define REMSIM_CLIENT_ST2_GROUP "sink:st2"
+
+#define ST2_OPTION(l, s, i, d, a)                                                                  \
 	{                                                                                          \
-		l, s, 0, G_OPTION_ARG_STRING, &opt_st2[i],                                         \
-		    "SIMtrace2 (needs the cardem-st2 sink)", "ID"                                  \
+		l, s, 0, G_OPTION_ARG_STRING, &opt_st2[i], d, a                                    \
 	}
 
 static const GOptionEntry remsim_client_options[] = {
@@ -149,7 +162,13 @@ static const GOptionEntry remsim_client_options[] = {
      &opt_server_host,
      "remsim-server address (default 127.0.0.1)",
      "HOST"},
-    {"server-host", 's', 0, G_OPTION_ARG_STRING, &opt_server_host, "Same as -i", "HOST"},
+    {"server-host",
+     's',
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_server_host_s,
+     "Same as -i (old simtrace2-remsim-client; -i is then its GSMTAP address, ignored)",
+     "HOST"},
     {"server-port",
      'p',
      0,
@@ -203,14 +222,22 @@ static const GOptionEntry remsim_client_options[] = {
     {"disable-color", 'L', 0, G_OPTION_ARG_NONE, &opt_no_color, "Accepted for compatibility", NULL},
     {"verbose", 0, 0, G_OPTION_ARG_NONE, &opt_verbose, "Show informational messages", NULL},
     {"version", 'v', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL},
-    ST2_OPTION ("usb-vendor", 'V', 0),
-    ST2_OPTION ("usb-product", 'P', 1),
-    ST2_OPTION ("usb-config", 'C', 2),
-    ST2_OPTION ("usb-interface", 'I', 3),
-    ST2_OPTION ("usb-altsetting", 'S', 4),
-    ST2_OPTION ("usb-address", 'A', 5),
-    ST2_OPTION ("usb-path", 'H', 6),
-    ST2_OPTION ("set-sim-presence", 'Z', 7),
+    ST2_OPTION ("usb-vendor", 'V', 0, "SIMtrace2: USB vendor id, hex (default 1d50)", "VID"),
+    ST2_OPTION ("usb-product",
+		'P',
+		1,
+		"SIMtrace2: USB product id, hex (default: any card-emulation board)",
+		"PID"),
+    ST2_OPTION ("usb-config", 'C', 2, "SIMtrace2: USB configuration (default 1)", "N"),
+    ST2_OPTION ("usb-interface", 'I', 3, "SIMtrace2: card-emulation interface (default 0)", "N"),
+    ST2_OPTION ("usb-altsetting", 'S', 4, "SIMtrace2: alternate setting (default 0)", "N"),
+    ST2_OPTION ("usb-address", 'A', 5, "SIMtrace2: USB device address", "[BUS:]ADDR"),
+    ST2_OPTION ("usb-path", 'H', 6, "SIMtrace2: USB path, e.g. 2-1.1", "PATH"),
+    ST2_OPTION ("set-sim-presence",
+		'Z',
+		7,
+		"SIMtrace2: SIM-presence output level with a card (1 high, 0 low)",
+		"0|1"),
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -363,30 +390,60 @@ remsim_client_main_parse_atr (const gchar *text, const gchar *origin, GError **e
 	return NULL;
 }
 
-/* upstream's behaviour without [sink:*] groups: one shell sink on stdio */
+/* the first SIMtrace2 option given, or NULL */
+static const gchar *
+remsim_client_main_st2_option (void)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (opt_st2); i++) {
+		if (opt_st2[i] != NULL)
+			return remsim_client_st2_options[i];
+	}
+	return NULL;
+}
+
+/* osmo-remsim-client-st2 behaviour: a SIMtrace2 option, or the program
+ * called by that name (a symlink) */
 static gboolean
-remsim_client_main_default_sink (RemsimConfig *config, GError **error)
+remsim_client_main_is_st2 (const gchar *argv0)
+{
+	g_autofree gchar *base = argv0 != NULL ? g_path_get_basename (argv0) : NULL;
+
+	return remsim_client_main_st2_option () != NULL ||
+	       (base != NULL && g_str_has_suffix (base, "remsim-client-st2"));
+}
+
+/* upstream's behaviour without [sink:*] groups: one sink for the client
+ * slot, the shell sink on stdio (osmo-remsim-client-shell) or, with
+ * @st2, the SIMtrace2 card emulation (osmo-remsim-client-st2) */
+static gboolean
+remsim_client_main_default_sink (RemsimConfig *config, gboolean st2, GError **error)
 {
 	GKeyFile *kf = remsim_config_get_keyfile (config);
 	g_auto (GStrv) groups = remsim_config_get_plugin_groups (config, "sink");
+	const gchar *group = st2 ? REMSIM_CLIENT_ST2_GROUP : "sink:shell";
+	gint slot = (gint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "client-slot");
 
 	if (groups != NULL && groups[0] != NULL) {
-		if (opt_client_slot != G_MININT) {
+		const gchar *option = remsim_client_main_st2_option ();
+
+		if (opt_client_slot != G_MININT || option != NULL) {
 			g_set_error (error,
 				     REMSIM_CONFIG_ERROR,
 				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "--client-slot: the keyfile's [sink:*] groups name the "
-				     "slots (slots=); -n only applies without them");
+				     "%s: the keyfile's [sink:*] groups name the slots and "
+				     "their sinks; -n and the SIMtrace2 options (-V -P -C -I "
+				     "-S -A -H -Z) only apply without them",
+				     option != NULL ? option : "--client-slot");
 			return FALSE;
 		}
 		return TRUE;
 	}
-	g_key_file_set_string (kf, "sink:shell", "plugin", "shell");
-	g_key_file_set_integer (
-	    kf,
-	    "sink:shell",
-	    "slots",
-	    (gint)remsim_config_get_int (config, REMSIM_CLIENT_GROUP, "client-slot"));
+	g_key_file_set_string (kf, group, "plugin", st2 ? "cardem-st2" : "shell");
+	g_key_file_set_integer (kf, group, "slots", slot);
+	for (guint i = 0; st2 && i < G_N_ELEMENTS (opt_st2); i++) {
+		if (opt_st2[i] != NULL)
+			g_key_file_set_string (kf, group, remsim_client_st2_keys[i], opt_st2[i]);
+	}
 	return TRUE;
 }
 
@@ -417,6 +474,7 @@ main (int argc, char **argv)
 	guint16 server_port = 0;
 	guint sigint_id;
 	guint sigterm_id;
+	gboolean st2;
 
 	/* log lines must never mix into a shell sink's stdout */
 	g_log_writer_default_set_use_stderr (TRUE);
@@ -441,14 +499,18 @@ main (int argc, char **argv)
 		g_printerr ("remsim-client: unexpected argument \"%s\"\n", argv[1]);
 		return REMSIM_CLIENT_EXIT_CONFIG;
 	}
-	for (guint i = 0; i < G_N_ELEMENTS (opt_st2); i++) {
-		if (opt_st2[i] == NULL)
-			continue;
-		g_printerr ("remsim-client: %s: SIMtrace2 options need the cardem-st2 card sink, "
-			    "which this build does not have\n",
-			    remsim_client_st2_names[i]);
-		return REMSIM_CLIENT_EXIT_CONFIG;
+	/* the old simtrace2-remsim-client had -s for the server and -i for
+	 * its GSMTAP address; osmo-remsim-client has -i for the server */
+	if (opt_server_host_s != NULL) {
+		if (opt_server_host != NULL)
+			g_printerr ("remsim-client: -i %s taken as simtrace2-remsim-client's "
+				    "GSMTAP address (-s names the server); GSMTAP is not "
+				    "supported, ignored\n",
+				    opt_server_host);
+		g_free (opt_server_host);
+		opt_server_host = g_steal_pointer (&opt_server_host_s);
 	}
+	st2 = remsim_client_main_is_st2 (argv[0]);
 	if (opt_verbose || opt_debug_mask != NULL)
 		g_log_set_debug_enabled (TRUE);
 
@@ -464,7 +526,7 @@ main (int argc, char **argv)
 	    atr_text, opt_atr != NULL ? "--atr" : "[client] atr", &error);
 	if (atr == NULL)
 		return remsim_client_main_fail (opt_atr != NULL ? NULL : opt_config, error);
-	if (!remsim_client_main_default_sink (config, &error))
+	if (!remsim_client_main_default_sink (config, st2, &error))
 		return remsim_client_main_fail (NULL, error);
 	if (opt_no_color)
 		g_debug ("-L accepted for compatibility, without effect");
@@ -496,7 +558,9 @@ main (int argc, char **argv)
 	if (!remsim_client_load_card_sinks (client,
 					    plugins,
 					    remsim_config_get_keyfile (config),
-					    opt_config != NULL ? opt_config : "(command line)",
+					    opt_config != NULL ? opt_config
+					    : st2 ? "(command line: -V -P -C -I -S -A -H -Z)"
+						  : "(command line)",
 					    &error))
 		return remsim_client_main_fail (NULL, error);
 
