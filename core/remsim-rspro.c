@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "remsim-error.h"
+#include "remsim-rspro-private.h"
 #include "remsim-rspro.h"
 
 /*
@@ -54,6 +55,8 @@
 #define REMSIM_RSPRO_NAME_MAX	      32
 #define REMSIM_RSPRO_ERROR_STRING_MAX 255
 #define REMSIM_RSPRO_ATR_MAX	      55
+/* TPDU data is an unconstrained OCTET STRING; asn1c keeps its size in an int */
+#define REMSIM_RSPRO_TPDU_DATA_MAX (G_MAXINT - 1)
 
 /* deepest TLV nesting accepted on decode; a valid PDU needs 6 */
 #define REMSIM_RSPRO_NESTING_MAX 32
@@ -681,14 +684,8 @@ remsim_rspro_fill_phys_status (SlotPhysStatus_t *dst, const RemsimSlotPhysStatus
 }
 
 static gboolean
-remsim_rspro_fill_data (
-    OCTET_STRING_t *dst, GBytes *data, gsize min, gsize max, const gchar *field, GError **error)
+remsim_rspro_check_data_len (gsize len, gsize min, gsize max, const gchar *field, GError **error)
 {
-	gsize len = 0;
-	const guint8 *buf = NULL;
-
-	if (data != NULL)
-		buf = g_bytes_get_data (data, &len);
 	if (len < min || len > max) {
 		g_set_error (error,
 			     REMSIM_ERROR,
@@ -701,6 +698,20 @@ remsim_rspro_fill_data (
 			     max);
 		return FALSE;
 	}
+	return TRUE;
+}
+
+static gboolean
+remsim_rspro_fill_data (
+    OCTET_STRING_t *dst, GBytes *data, gsize min, gsize max, const gchar *field, GError **error)
+{
+	gsize len = 0;
+	const guint8 *buf = NULL;
+
+	if (data != NULL)
+		buf = g_bytes_get_data (data, &len);
+	if (!remsim_rspro_check_data_len (len, min, max, field, error))
+		return FALSE;
 	remsim_rspro_set_octets (dst, buf, len);
 	return TRUE;
 }
@@ -816,7 +827,8 @@ remsim_rspro_fill_pdu (RsproPDU_t *pdu, const RemsimRsproMsg *msg, GError **erro
 			   &m->fromClientSlot, &msg->client_slot, "fromClientSlot", error) &&
 		       remsim_rspro_fill_bank_slot (
 			   &m->toBankSlot, &msg->bank_slot, "toBankSlot", error) &&
-		       remsim_rspro_fill_data (&m->data, msg->data, 0, G_MAXINT - 1, "data", error);
+		       remsim_rspro_fill_data (
+			   &m->data, msg->data, 0, REMSIM_RSPRO_TPDU_DATA_MAX, "data", error);
 	}
 	case REMSIM_RSPRO_TPDU_CARD_TO_MODEM: {
 		TpduCardToModem_t *m = &c->choice.tpduCardToModem;
@@ -826,7 +838,8 @@ remsim_rspro_fill_pdu (RsproPDU_t *pdu, const RemsimRsproMsg *msg, GError **erro
 			   &m->fromBankSlot, &msg->bank_slot, "fromBankSlot", error) &&
 		       remsim_rspro_fill_client_slot (
 			   &m->toClientSlot, &msg->client_slot, "toClientSlot", error) &&
-		       remsim_rspro_fill_data (&m->data, msg->data, 0, G_MAXINT - 1, "data", error);
+		       remsim_rspro_fill_data (
+			   &m->data, msg->data, 0, REMSIM_RSPRO_TPDU_DATA_MAX, "data", error);
 	}
 	case REMSIM_RSPRO_CLIENT_SLOT_STATUS_IND: {
 		ClientSlotStatusInd_t *m = &c->choice.clientSlotStatusInd;
@@ -908,6 +921,354 @@ remsim_rspro_fill_pdu (RsproPDU_t *pdu, const RemsimRsproMsg *msg, GError **erro
 	}
 }
 
+/* direct DER writer ------------------------------------------------------- */
+
+/*
+ * asn1c's der_encode() sizes every nesting level anew (a leaf is visited
+ * about 16 times in a TPDU message) and appends TLV by TLV. The frequent
+ * messages are flat enough to write directly: every length is computed once,
+ * bottom-up, then the PDU is written into one buffer of its final size. The
+ * output is byte-identical to der_encode() (tests/unit/test-rspro.c checks).
+ */
+
+typedef enum {
+	REMSIM_DER_ITEM_SLOT,	/* SEQUENCE { INTEGER, INTEGER }: ClientSlot, BankSlot */
+	REMSIM_DER_ITEM_FLAGS,	/* TpduFlags: SEQUENCE { BOOLEAN x 4 } */
+	REMSIM_DER_ITEM_OCTETS, /* OCTET STRING */
+	REMSIM_DER_ITEM_ENUM,	/* ENUMERATED */
+} RemsimDerItemKind;
+
+typedef struct {
+	RemsimDerItemKind kind;
+	gint64 a;		      /* SLOT: first INTEGER; ENUM: the value */
+	gint64 b;		      /* SLOT: second INTEGER */
+	const RemsimTpduFlags *flags; /* FLAGS */
+	const guint8 *buf;	      /* OCTETS */
+	gsize len;		      /* OCTETS */
+} RemsimDerItem;
+
+/* the most items one message has (TPDU: two slots, flags, data) */
+#define REMSIM_DER_ITEMS_MAX 4
+
+/* content octets of the minimal two's complement encoding of @v */
+static inline gsize
+remsim_der_int_size (gint64 v)
+{
+	gsize n = 1;
+
+	while (n < 8 && (v < -((gint64)1 << (8 * n - 1)) || v >= ((gint64)1 << (8 * n - 1))))
+		n++;
+	return n;
+}
+
+static inline gsize
+remsim_der_len_size (gsize len)
+{
+	gsize n = 1;
+
+	if (len < 0x80)
+		return 1;
+	for (; len != 0; len >>= 8)
+		n++;
+	return n;
+}
+
+/* size of a TLV with a one-octet identifier and @content octets of content */
+static inline gsize
+remsim_der_tlv_size (gsize content)
+{
+	return 1 + remsim_der_len_size (content) + content;
+}
+
+static inline guint8 *
+remsim_der_put_header (guint8 *p, guint8 tag, gsize len)
+{
+	gsize n;
+
+	*p++ = tag;
+	if (len < 0x80) {
+		*p++ = (guint8)len;
+		return p;
+	}
+	n = remsim_der_len_size (len) - 1;
+	*p++ = (guint8)(0x80 | n);
+	for (gsize i = n; i > 0; i--)
+		*p++ = (guint8)(len >> (8 * (i - 1)));
+	return p;
+}
+
+static inline guint8 *
+remsim_der_put_int (guint8 *p, guint8 tag, gint64 v)
+{
+	gsize n = remsim_der_int_size (v);
+
+	*p++ = tag;
+	*p++ = (guint8)n;
+	for (gsize i = n; i > 0; i--)
+		*p++ = (guint8)((guint64)v >> (8 * (i - 1)));
+	return p;
+}
+
+static inline guint8 *
+remsim_der_put_bool (guint8 *p, gboolean v)
+{
+	*p++ = 0x01;
+	*p++ = 0x01;
+	*p++ = v ? 0xff : 0x00;
+	return p;
+}
+
+/* the content length of @item */
+static gsize
+remsim_der_item_content (const RemsimDerItem *item)
+{
+	switch (item->kind) {
+	case REMSIM_DER_ITEM_SLOT:
+		return 4 + remsim_der_int_size (item->a) + remsim_der_int_size (item->b);
+	case REMSIM_DER_ITEM_FLAGS:
+		return 4 * 3;
+	case REMSIM_DER_ITEM_OCTETS:
+		return item->len;
+	case REMSIM_DER_ITEM_ENUM:
+	default:
+		return remsim_der_int_size (item->a);
+	}
+}
+
+static guint8 *
+remsim_der_put_item (guint8 *p, const RemsimDerItem *item, gsize content)
+{
+	switch (item->kind) {
+	case REMSIM_DER_ITEM_SLOT:
+		p = remsim_der_put_header (p, 0x30, content);
+		p = remsim_der_put_int (p, 0x02, item->a);
+		return remsim_der_put_int (p, 0x02, item->b);
+	case REMSIM_DER_ITEM_FLAGS:
+		p = remsim_der_put_header (p, 0x30, content);
+		p = remsim_der_put_bool (p, item->flags->tpdu_header_present);
+		p = remsim_der_put_bool (p, item->flags->final_part);
+		p = remsim_der_put_bool (p, item->flags->proc_byte_continue_tx);
+		return remsim_der_put_bool (p, item->flags->proc_byte_continue_rx);
+	case REMSIM_DER_ITEM_OCTETS:
+		p = remsim_der_put_header (p, 0x04, content);
+		if (content > 0)
+			memcpy (p, item->buf, content);
+		return p + content;
+	case REMSIM_DER_ITEM_ENUM:
+	default:
+		return remsim_der_put_int (p, 0x0a, item->a);
+	}
+}
+
+static gboolean
+remsim_der_add_client_slot (RemsimDerItem *items,
+			    guint *n_items,
+			    const RemsimClientSlot *slot,
+			    const gchar *field,
+			    GError **error)
+{
+	RemsimDerItem *item = &items[(*n_items)++];
+
+	if (!remsim_rspro_check_member_range (
+		slot->client_id, REMSIM_ID_MAX, field, "clientId", error) ||
+	    !remsim_rspro_check_member_range (slot->slot_nr, REMSIM_ID_MAX, field, "slotNr", error))
+		return FALSE;
+	item->kind = REMSIM_DER_ITEM_SLOT;
+	item->a = slot->client_id;
+	item->b = slot->slot_nr;
+	return TRUE;
+}
+
+static gboolean
+remsim_der_add_bank_slot (RemsimDerItem *items,
+			  guint *n_items,
+			  const RemsimBankSlot *slot,
+			  const gchar *field,
+			  GError **error)
+{
+	RemsimDerItem *item = &items[(*n_items)++];
+
+	if (!remsim_rspro_check_member_range (
+		slot->bank_id, REMSIM_ID_MAX, field, "bankId", error) ||
+	    !remsim_rspro_check_member_range (slot->slot_nr, REMSIM_ID_MAX, field, "slotNr", error))
+		return FALSE;
+	item->kind = REMSIM_DER_ITEM_SLOT;
+	item->a = slot->bank_id;
+	item->b = slot->slot_nr;
+	return TRUE;
+}
+
+static void
+remsim_der_add_flags (RemsimDerItem *items, guint *n_items, const RemsimTpduFlags *flags)
+{
+	RemsimDerItem *item = &items[(*n_items)++];
+
+	item->kind = REMSIM_DER_ITEM_FLAGS;
+	item->flags = flags;
+}
+
+static gboolean
+remsim_der_add_octets (RemsimDerItem *items,
+		       guint *n_items,
+		       GBytes *data,
+		       gsize min,
+		       gsize max,
+		       const gchar *field,
+		       GError **error)
+{
+	RemsimDerItem *item = &items[(*n_items)++];
+
+	item->kind = REMSIM_DER_ITEM_OCTETS;
+	item->buf = NULL;
+	item->len = 0;
+	if (data != NULL)
+		item->buf = g_bytes_get_data (data, &item->len);
+	return remsim_rspro_check_data_len (item->len, min, max, field, error);
+}
+
+static void
+remsim_der_add_enum (RemsimDerItem *items, guint *n_items, gint value)
+{
+	RemsimDerItem *item = &items[(*n_items)++];
+
+	item->kind = REMSIM_DER_ITEM_ENUM;
+	item->a = value;
+}
+
+/* whether remsim_rspro_encode_direct() handles @type */
+static gboolean
+remsim_rspro_has_direct_encoder (RemsimRsproType type)
+{
+	switch (type) {
+	case REMSIM_RSPRO_CREATE_MAPPING_REQ:
+	case REMSIM_RSPRO_CREATE_MAPPING_RES:
+	case REMSIM_RSPRO_REMOVE_MAPPING_REQ:
+	case REMSIM_RSPRO_REMOVE_MAPPING_RES:
+	case REMSIM_RSPRO_CONFIG_CLIENT_ID_REQ:
+	case REMSIM_RSPRO_CONFIG_CLIENT_ID_RES:
+	case REMSIM_RSPRO_SET_ATR_REQ:
+	case REMSIM_RSPRO_SET_ATR_RES:
+	case REMSIM_RSPRO_TPDU_MODEM_TO_CARD:
+	case REMSIM_RSPRO_TPDU_CARD_TO_MODEM:
+	case REMSIM_RSPRO_CONFIG_CLIENT_BANK_RES:
+	case REMSIM_RSPRO_RESET_STATE_REQ:
+	case REMSIM_RSPRO_RESET_STATE_RES:
+		return TRUE;
+	case REMSIM_RSPRO_CONNECT_BANK_REQ:
+	case REMSIM_RSPRO_CONNECT_BANK_RES:
+	case REMSIM_RSPRO_CONNECT_CLIENT_REQ:
+	case REMSIM_RSPRO_CONNECT_CLIENT_RES:
+	case REMSIM_RSPRO_CLIENT_SLOT_STATUS_IND:
+	case REMSIM_RSPRO_BANK_SLOT_STATUS_IND:
+	case REMSIM_RSPRO_ERROR_IND:
+	case REMSIM_RSPRO_CONFIG_CLIENT_BANK_REQ:
+	case REMSIM_RSPRO_UNKNOWN:
+	default:
+		return FALSE;
+	}
+}
+
+/* the checks (and their order and messages) are those of remsim_rspro_fill_pdu() */
+static gboolean
+remsim_rspro_direct_items (const RemsimRsproMsg *msg,
+			   RemsimDerItem *items,
+			   guint *n_items,
+			   GError **error)
+{
+	switch (msg->type) {
+	case REMSIM_RSPRO_CREATE_MAPPING_REQ:
+	case REMSIM_RSPRO_REMOVE_MAPPING_REQ:
+		return remsim_der_add_client_slot (
+			   items, n_items, &msg->client_slot, "client", error) &&
+		       remsim_der_add_bank_slot (items, n_items, &msg->bank_slot, "bank", error);
+	case REMSIM_RSPRO_CONFIG_CLIENT_ID_REQ:
+		return remsim_der_add_client_slot (
+		    items, n_items, &msg->client_slot, "clientSlot", error);
+	case REMSIM_RSPRO_SET_ATR_REQ:
+		return remsim_der_add_client_slot (
+			   items, n_items, &msg->client_slot, "slot", error) &&
+		       remsim_der_add_octets (
+			   items, n_items, msg->data, 1, REMSIM_RSPRO_ATR_MAX, "atr", error);
+	case REMSIM_RSPRO_TPDU_MODEM_TO_CARD:
+		if (!remsim_der_add_client_slot (
+			items, n_items, &msg->client_slot, "fromClientSlot", error) ||
+		    !remsim_der_add_bank_slot (
+			items, n_items, &msg->bank_slot, "toBankSlot", error))
+			return FALSE;
+		remsim_der_add_flags (items, n_items, &msg->flags);
+		return remsim_der_add_octets (
+		    items, n_items, msg->data, 0, REMSIM_RSPRO_TPDU_DATA_MAX, "data", error);
+	case REMSIM_RSPRO_TPDU_CARD_TO_MODEM:
+		if (!remsim_der_add_bank_slot (
+			items, n_items, &msg->bank_slot, "fromBankSlot", error) ||
+		    !remsim_der_add_client_slot (
+			items, n_items, &msg->client_slot, "toClientSlot", error))
+			return FALSE;
+		remsim_der_add_flags (items, n_items, &msg->flags);
+		return remsim_der_add_octets (
+		    items, n_items, msg->data, 0, REMSIM_RSPRO_TPDU_DATA_MAX, "data", error);
+	case REMSIM_RSPRO_RESET_STATE_REQ:
+		return TRUE;
+	case REMSIM_RSPRO_CREATE_MAPPING_RES:
+	case REMSIM_RSPRO_REMOVE_MAPPING_RES:
+	case REMSIM_RSPRO_CONFIG_CLIENT_ID_RES:
+	case REMSIM_RSPRO_SET_ATR_RES:
+	case REMSIM_RSPRO_CONFIG_CLIENT_BANK_RES:
+	case REMSIM_RSPRO_RESET_STATE_RES:
+	default:
+		remsim_der_add_enum (items, n_items, (gint)msg->result);
+		return TRUE;
+	}
+}
+
+/* @msg->type must be one remsim_rspro_has_direct_encoder() accepts */
+static GBytes *
+remsim_rspro_encode_direct (const RemsimRsproMsg *msg, GError **error)
+{
+	/* a zero version was never set: RSPRO v2 is the only one in use */
+	guint32 version = msg->version != 0 ? msg->version : REMSIM_RSPRO_VERSION;
+	RemsimDerItem items[REMSIM_DER_ITEMS_MAX];
+	gsize content[REMSIM_DER_ITEMS_MAX];
+	guint n_items = 0;
+	gsize alt_len = 0;
+	gsize msg_len;
+	gsize pdu_len;
+	gsize total;
+	guint8 *buf;
+	guint8 *p;
+
+	if (!remsim_rspro_check_range (version, REMSIM_RSPRO_VERSION_MAX, "version", error) ||
+	    !remsim_rspro_check_range (msg->tag, REMSIM_RSPRO_TAG_MAX, "tag", error) ||
+	    !remsim_rspro_direct_items (msg, items, &n_items, error)) {
+		g_prefix_error (
+		    error, "cannot encode %s: ", remsim_rspro_type_to_string (msg->type));
+		return NULL;
+	}
+
+	/* lengths, innermost first */
+	for (guint i = 0; i < n_items; i++) {
+		content[i] = remsim_der_item_content (&items[i]);
+		alt_len += remsim_der_tlv_size (content[i]);
+	}
+	msg_len = remsim_der_tlv_size (alt_len);
+	pdu_len = 2 + remsim_der_int_size (version) + 2 + remsim_der_int_size (msg->tag) +
+		  remsim_der_tlv_size (msg_len);
+	total = remsim_der_tlv_size (pdu_len);
+
+	/* RsproPDU { version [0], tag [1], msg [2] EXPLICIT { alternative } };
+	 * the alternative is [n] IMPLICIT SEQUENCE, constructed */
+	buf = g_malloc (total);
+	p = remsim_der_put_header (buf, 0x30, pdu_len);
+	p = remsim_der_put_int (p, 0x80, version);
+	p = remsim_der_put_int (p, 0x81, msg->tag);
+	p = remsim_der_put_header (p, 0xa2, msg_len);
+	p = remsim_der_put_header (p, (guint8)(0xa0 | (guint)msg->type), alt_len);
+	for (guint i = 0; i < n_items; i++)
+		p = remsim_der_put_item (p, &items[i], content[i]);
+	g_assert ((gsize)(p - buf) == total);
+	return g_bytes_new_take (buf, total);
+}
+
 static int
 remsim_rspro_append_cb (const void *buf, size_t size, void *user_data)
 {
@@ -916,7 +1277,7 @@ remsim_rspro_append_cb (const void *buf, size_t size, void *user_data)
 }
 
 GBytes *
-remsim_rspro_encode (const RemsimRsproMsg *msg, GError **error)
+remsim_rspro_encode_generic (const RemsimRsproMsg *msg, GError **error)
 {
 	g_autoptr (RsproPDU_t) pdu = NULL;
 	g_autoptr (GByteArray) out = NULL;
@@ -957,6 +1318,17 @@ remsim_rspro_encode (const RemsimRsproMsg *msg, GError **error)
 		return NULL;
 	}
 	return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+GBytes *
+remsim_rspro_encode (const RemsimRsproMsg *msg, GError **error)
+{
+	g_return_val_if_fail (msg != NULL, NULL);
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	if (remsim_rspro_has_direct_encoder (msg->type))
+		return remsim_rspro_encode_direct (msg, error);
+	return remsim_rspro_encode_generic (msg, error);
 }
 
 /* decoding ---------------------------------------------------------------- */
@@ -1499,8 +1871,172 @@ remsim_rspro_get_msg (RemsimRsproMsg *msg, const RsproPDUchoice_t *c, GError **e
 	}
 }
 
+/* strict DER reader ------------------------------------------------------- */
+
+/*
+ * A TPDU message in minimal DER, as every known peer sends it, is parsed
+ * here directly. Anything that deviates in the slightest (long-form or
+ * non-minimal lengths where DER has none, BOOLEAN other than 00/ff,
+ * non-minimal or negative INTEGERs, extensions, constructed OCTET STRINGs,
+ * other alternatives) makes remsim_rspro_decode_direct() return NULL, and
+ * asn1c's lenient BER decoder decides. Every read checks @end first.
+ */
+
+/* identifier @tag and a minimal DER length that fits before @end */
+static gboolean
+remsim_der_get_header (const guint8 *buf, gsize *pos, gsize end, guint8 tag, gsize *len)
+{
+	gsize p = *pos;
+	gsize l;
+
+	if (end - p < 2 || buf[p] != tag)
+		return FALSE;
+	l = buf[p + 1];
+	p += 2;
+	if (l >= 0x80) {
+		gsize n = l & 0x7f;
+
+		/* 1..4 length octets, no leading zero, long form only from 128 */
+		if (n < 1 || n > 4 || end - p < n || buf[p] == 0x00)
+			return FALSE;
+		l = 0;
+		for (gsize i = 0; i < n; i++)
+			l = (l << 8) | buf[p++];
+		if (l < 0x80)
+			return FALSE;
+	}
+	if (l > end - p)
+		return FALSE;
+	*pos = p;
+	*len = l;
+	return TRUE;
+}
+
+/* a non-negative minimal INTEGER of 1..4 octets */
+static gboolean
+remsim_der_get_uint (const guint8 *buf, gsize *pos, gsize end, guint8 tag, guint32 *value)
+{
+	gsize len;
+	gsize p = *pos;
+	guint32 v = 0;
+
+	if (!remsim_der_get_header (buf, &p, end, tag, &len))
+		return FALSE;
+	if (len < 1 || len > 4 || (buf[p] & 0x80) != 0)
+		return FALSE;
+	if (len > 1 && buf[p] == 0x00 && (buf[p + 1] & 0x80) == 0)
+		return FALSE;
+	for (gsize i = 0; i < len; i++)
+		v = (v << 8) | buf[p + i];
+	*pos = p + len;
+	*value = v;
+	return TRUE;
+}
+
+/* ClientSlot or BankSlot without extensions */
+static gboolean
+remsim_der_get_slot (const guint8 *buf, gsize *pos, gsize end, guint32 *a, guint32 *b)
+{
+	gsize len;
+	gsize p = *pos;
+	gsize seq_end;
+
+	if (!remsim_der_get_header (buf, &p, end, 0x30, &len))
+		return FALSE;
+	seq_end = p + len;
+	if (!remsim_der_get_uint (buf, &p, seq_end, 0x02, a) ||
+	    !remsim_der_get_uint (buf, &p, seq_end, 0x02, b) || p != seq_end)
+		return FALSE;
+	*pos = p;
+	return TRUE;
+}
+
+/* TpduFlags without extensions, each BOOLEAN 00 or ff */
+static gboolean
+remsim_der_get_flags (const guint8 *buf, gsize *pos, gsize end, RemsimTpduFlags *flags)
+{
+	gboolean v[4];
+	gsize len;
+	gsize p = *pos;
+
+	if (!remsim_der_get_header (buf, &p, end, 0x30, &len) || len != 4 * 3)
+		return FALSE;
+	for (guint i = 0; i < 4; i++, p += 3) {
+		if (buf[p] != 0x01 || buf[p + 1] != 0x01 ||
+		    (buf[p + 2] != 0x00 && buf[p + 2] != 0xff))
+			return FALSE;
+		v[i] = buf[p + 2] != 0x00;
+	}
+	flags->tpdu_header_present = v[0];
+	flags->final_part = v[1];
+	flags->proc_byte_continue_tx = v[2];
+	flags->proc_byte_continue_rx = v[3];
+	*pos = p;
+	return TRUE;
+}
+
+/* a TpduModemToCard or TpduCardToModem in minimal DER, or NULL */
+static RemsimRsproMsg *
+remsim_rspro_decode_direct (const guint8 *buf, gsize len)
+{
+	g_autoptr (RemsimRsproMsg) msg = NULL;
+	RemsimClientSlot client_slot;
+	RemsimBankSlot bank_slot;
+	RemsimTpduFlags flags;
+	RemsimRsproType type;
+	guint32 version;
+	guint32 tag;
+	gsize pos = 0;
+	gsize n;
+	gsize end;
+	gboolean ok;
+
+	/* RsproPDU, exactly the whole buffer */
+	if (!remsim_der_get_header (buf, &pos, len, 0x30, &n) || pos + n != len ||
+	    !remsim_der_get_uint (buf, &pos, len, 0x80, &version) ||
+	    !remsim_der_get_uint (buf, &pos, len, 0x81, &tag) ||
+	    !remsim_der_get_header (buf, &pos, len, 0xa2, &n) || pos + n != len)
+		return NULL;
+
+	/* the alternative fills msg [2] */
+	if (pos >= len)
+		return NULL;
+	if (buf[pos] == 0xac)
+		type = REMSIM_RSPRO_TPDU_MODEM_TO_CARD;
+	else if (buf[pos] == 0xad)
+		type = REMSIM_RSPRO_TPDU_CARD_TO_MODEM;
+	else
+		return NULL;
+	if (!remsim_der_get_header (buf, &pos, len, buf[pos], &n) || pos + n != len)
+		return NULL;
+	end = len;
+
+	if (type == REMSIM_RSPRO_TPDU_MODEM_TO_CARD)
+		ok = remsim_der_get_slot (
+			 buf, &pos, end, &client_slot.client_id, &client_slot.slot_nr) &&
+		     remsim_der_get_slot (buf, &pos, end, &bank_slot.bank_id, &bank_slot.slot_nr);
+	else
+		ok = remsim_der_get_slot (buf, &pos, end, &bank_slot.bank_id, &bank_slot.slot_nr) &&
+		     remsim_der_get_slot (
+			 buf, &pos, end, &client_slot.client_id, &client_slot.slot_nr);
+	if (!ok || !remsim_der_get_flags (buf, &pos, end, &flags) ||
+	    !remsim_der_get_header (buf, &pos, end, 0x04, &n) || pos + n != end)
+		return NULL;
+
+	msg = remsim_rspro_msg_new (type);
+	msg->version = version;
+	msg->tag = tag;
+	msg->has_client_slot = TRUE;
+	msg->client_slot = client_slot;
+	msg->has_bank_slot = TRUE;
+	msg->bank_slot = bank_slot;
+	msg->flags = flags;
+	msg->data = n > 0 ? g_bytes_new (buf + pos, n) : g_bytes_new (NULL, 0);
+	return g_steal_pointer (&msg);
+}
+
 RemsimRsproMsg *
-remsim_rspro_decode (const guint8 *buf, gsize len, GError **error)
+remsim_rspro_decode_generic (const guint8 *buf, gsize len, GError **error)
 {
 	/* never NULL: that would turn asn1c's stack check on */
 	asn_codec_ctx_t ctx = {.max_stack_size = 0};
@@ -1546,4 +2082,19 @@ remsim_rspro_decode (const guint8 *buf, gsize len, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&msg);
+}
+
+RemsimRsproMsg *
+remsim_rspro_decode (const guint8 *buf, gsize len, GError **error)
+{
+	RemsimRsproMsg *msg;
+
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	if (buf != NULL && len > 0) {
+		msg = remsim_rspro_decode_direct (buf, len);
+		if (msg != NULL)
+			return msg;
+	}
+	return remsim_rspro_decode_generic (buf, len, error);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "remsim-error.h"
+#include "remsim-rspro-private.h"
 #include "remsim-rspro.h"
 
 /* helpers ----------------------------------------------------------------- */
@@ -905,6 +906,331 @@ test_rspro_encode_invalid (void)
 	assert_encode_fails (msg, "errorString");
 }
 
+/* the direct DER writer and reader against asn1c -------------------------- */
+
+/* encode @msg both ways: same bytes, or the same error */
+static GBytes *
+assert_encodes_like_asn1c (const RemsimRsproMsg *msg)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) error_generic = NULL;
+	g_autoptr (GBytes) direct = remsim_rspro_encode (msg, &error);
+	g_autoptr (GBytes) generic = remsim_rspro_encode_generic (msg, &error_generic);
+
+	if (generic == NULL) {
+		g_assert_null (direct);
+		g_assert_nonnull (error);
+		g_assert_nonnull (error_generic);
+		g_assert_error (error, error_generic->domain, error_generic->code);
+		g_assert_cmpstr (error->message, ==, error_generic->message);
+		return NULL;
+	}
+	g_assert_no_error (error);
+	g_assert_nonnull (direct);
+	if (!g_bytes_equal (direct, generic)) {
+		g_autofree gchar *a = bytes_to_hex (direct);
+		g_autofree gchar *b = bytes_to_hex (generic);
+		g_error ("%s: direct %s, asn1c %s", remsim_rspro_type_to_string (msg->type), a, b);
+	}
+	return g_steal_pointer (&direct);
+}
+
+/* decode @buf both ways: equal messages (every field), or both fail */
+static RemsimRsproMsg *
+assert_decodes_like_asn1c (const guint8 *buf, gsize len)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) error_generic = NULL;
+	g_autofree guint8 *copy = g_memdup2 (buf, len); /* so ASan sees overreads */
+	g_autoptr (RemsimRsproMsg) direct = remsim_rspro_decode (copy, len, &error);
+	g_autoptr (RemsimRsproMsg) generic =
+	    remsim_rspro_decode_generic (copy, len, &error_generic);
+
+	if (generic == NULL) {
+		g_assert_null (direct);
+		g_assert_error (error, REMSIM_ERROR, REMSIM_ERROR_PROTOCOL);
+		g_assert_cmpstr (error->message, ==, error_generic->message);
+		return NULL;
+	}
+	g_assert_no_error (error);
+	g_assert_nonnull (direct);
+	g_assert_cmpint (direct->type, ==, generic->type);
+	g_assert_true (remsim_rspro_msg_equal (direct, generic));
+	g_assert_cmpint (direct->has_client_slot, ==, generic->has_client_slot);
+	g_assert_cmpint (direct->has_bank_slot, ==, generic->has_bank_slot);
+	g_assert_cmpint (direct->flags.tpdu_header_present, ==, generic->flags.tpdu_header_present);
+	g_assert_cmpint (direct->flags.final_part, ==, generic->flags.final_part);
+	g_assert_cmpint (
+	    direct->flags.proc_byte_continue_tx, ==, generic->flags.proc_byte_continue_tx);
+	g_assert_cmpint (
+	    direct->flags.proc_byte_continue_rx, ==, generic->flags.proc_byte_continue_rx);
+	g_assert_cmpint (direct->result, ==, generic->result);
+	g_assert_cmpuint (direct->bank_id, ==, generic->bank_id);
+	g_assert_true ((direct->data == NULL) == (generic->data == NULL));
+	if (generic->data != NULL)
+		g_assert_true (g_bytes_equal (direct->data, generic->data));
+	return g_steal_pointer (&direct);
+}
+
+/* edge values first, then random ones */
+static guint32
+pick_u32 (const guint32 *edges, gsize n_edges, guint32 max, guint i)
+{
+	if (i < n_edges)
+		return edges[i];
+	return (guint32)g_test_rand_int_range (0, (gint32)MIN (max, (guint32)G_MAXINT32 - 1) + 1);
+}
+
+static void
+test_rspro_direct_tpdu (void)
+{
+	static const guint32 ids[] = {0, 1, 127, 128, 255, 256, 1023};
+	static const guint32 tags[] = {0,
+				       1,
+				       127,
+				       128,
+				       255,
+				       256,
+				       2342,
+				       32767,
+				       32768,
+				       65535,
+				       65536,
+				       0x7fffff,
+				       0x800000,
+				       G_MAXINT32 - 1,
+				       G_MAXINT32};
+	static const guint32 versions[] = {2, 0, 1, 32};
+	static const gsize lengths[] = {0, 1, 5, 127, 128, 255, 256, 260, 300, 65535, 65536};
+	const gsize data_size = 65536 + 8;
+	g_autofree guint8 *data = g_malloc (data_size);
+	guint n = 0;
+
+	for (gsize i = 0; i < data_size; i++)
+		data[i] = (guint8)g_test_rand_int ();
+
+	for (gint type = REMSIM_RSPRO_TPDU_MODEM_TO_CARD; type <= REMSIM_RSPRO_TPDU_CARD_TO_MODEM;
+	     type++) {
+		for (gsize len = 0; len <= 300 + G_N_ELEMENTS (lengths); len++) {
+			for (guint flags = 0; flags < 16; flags++, n++) {
+				g_autoptr (RemsimRsproMsg) msg = remsim_rspro_msg_new (type);
+				g_autoptr (RemsimRsproMsg) decoded = NULL;
+				g_autoptr (GBytes) encoded = NULL;
+				gsize data_len = len <= 300 ? len : lengths[len - 301];
+
+				msg->version = versions[n % G_N_ELEMENTS (versions)];
+				msg->tag = pick_u32 (tags, G_N_ELEMENTS (tags), G_MAXINT32, n % 64);
+				set_client_slot (
+				    msg,
+				    pick_u32 (ids, G_N_ELEMENTS (ids), 1023, n % 13),
+				    pick_u32 (ids, G_N_ELEMENTS (ids), 1023, (n / 3) % 11));
+				set_bank_slot (
+				    msg,
+				    pick_u32 (ids, G_N_ELEMENTS (ids), 1023, (n / 7) % 17),
+				    pick_u32 (ids, G_N_ELEMENTS (ids), 1023, n % 9));
+				msg->flags.tpdu_header_present = (flags & 1) != 0;
+				msg->flags.final_part = (flags & 2) != 0;
+				msg->flags.proc_byte_continue_tx = (flags & 4) != 0;
+				msg->flags.proc_byte_continue_rx = (flags & 8) != 0;
+				/* NULL data is empty data */
+				if (data_len > 0 || flags % 2 == 0)
+					msg->data = g_bytes_new (data + n % 7, data_len);
+
+				encoded = assert_encodes_like_asn1c (msg);
+				g_assert_nonnull (encoded);
+				decoded = assert_decodes_like_asn1c (
+				    g_bytes_get_data (encoded, NULL), g_bytes_get_size (encoded));
+				g_assert_nonnull (decoded);
+				if (msg->version == 0)
+					msg->version = REMSIM_RSPRO_VERSION;
+				g_assert_true (remsim_rspro_msg_equal (msg, decoded));
+			}
+		}
+	}
+}
+
+static void
+test_rspro_direct_other (void)
+{
+	static const RemsimRsproType result_types[] = {
+	    REMSIM_RSPRO_CREATE_MAPPING_RES,
+	    REMSIM_RSPRO_REMOVE_MAPPING_RES,
+	    REMSIM_RSPRO_CONFIG_CLIENT_ID_RES,
+	    REMSIM_RSPRO_SET_ATR_RES,
+	    REMSIM_RSPRO_CONFIG_CLIENT_BANK_RES,
+	    REMSIM_RSPRO_RESET_STATE_RES,
+	};
+	static const gint results[] = {0,
+				       1,
+				       6,
+				       100,
+				       102,
+				       127,
+				       128,
+				       255,
+				       256,
+				       32767,
+				       32768,
+				       -1,
+				       -128,
+				       -129,
+				       G_MININT,
+				       G_MAXINT};
+	guint8 atr[56];
+
+	for (gsize i = 0; i < sizeof (atr); i++)
+		atr[i] = (guint8)(0x3b + i);
+
+	for (gsize t = 0; t < G_N_ELEMENTS (result_types); t++) {
+		for (gsize r = 0; r < G_N_ELEMENTS (results); r++) {
+			g_autoptr (RemsimRsproMsg) msg = remsim_rspro_msg_new (result_types[t]);
+			g_autoptr (GBytes) encoded = NULL;
+			g_autoptr (RemsimRsproMsg) decoded = NULL;
+
+			msg->result = results[r];
+			msg->tag = (guint32)g_test_rand_int_range (0, G_MAXINT32);
+			encoded = assert_encodes_like_asn1c (msg);
+			decoded = assert_decodes_like_asn1c (g_bytes_get_data (encoded, NULL),
+							     g_bytes_get_size (encoded));
+			g_assert_true (remsim_rspro_msg_equal (msg, decoded));
+		}
+	}
+
+	for (gsize len = 0; len <= sizeof (atr); len++) {
+		g_autoptr (RemsimRsproMsg) msg = remsim_rspro_msg_new (REMSIM_RSPRO_SET_ATR_REQ);
+		g_autoptr (GBytes) encoded = NULL;
+
+		set_client_slot (msg, (guint32)g_test_rand_int_range (0, 1024), (guint32)len);
+		if (len > 0)
+			msg->data = g_bytes_new (atr, len);
+		/* 0 and 56 bytes fail alike */
+		encoded = assert_encodes_like_asn1c (msg);
+		g_assert_true ((encoded != NULL) == (len >= 1 && len <= 55));
+	}
+
+	for (guint i = 0; i < 200; i++) {
+		RemsimRsproType types[] = {REMSIM_RSPRO_CREATE_MAPPING_REQ,
+					   REMSIM_RSPRO_REMOVE_MAPPING_REQ,
+					   REMSIM_RSPRO_CONFIG_CLIENT_ID_REQ,
+					   REMSIM_RSPRO_RESET_STATE_REQ};
+		g_autoptr (RemsimRsproMsg) msg =
+		    remsim_rspro_msg_new (types[i % G_N_ELEMENTS (types)]);
+		g_autoptr (GBytes) encoded = NULL;
+
+		msg->tag = i;
+		set_client_slot (msg, (guint32)g_test_rand_int_range (0, 1025), i % 1024);
+		set_bank_slot (msg, i * 7 % 1024, (guint32)g_test_rand_int_range (0, 1025));
+		encoded = assert_encodes_like_asn1c (msg);
+		if (encoded != NULL) {
+			g_autoptr (RemsimRsproMsg) decoded = assert_decodes_like_asn1c (
+			    g_bytes_get_data (encoded, NULL), g_bytes_get_size (encoded));
+			g_assert_true (remsim_rspro_msg_equal (msg, decoded));
+		}
+	}
+}
+
+/* out-of-range values fail with asn1c's error, naming the field */
+static void
+test_rspro_direct_invalid (void)
+{
+	for (gint type = REMSIM_RSPRO_TPDU_MODEM_TO_CARD; type <= REMSIM_RSPRO_TPDU_CARD_TO_MODEM;
+	     type++) {
+		g_autoptr (RemsimRsproMsg) msg = make_full (type);
+		const gchar *from =
+		    type == REMSIM_RSPRO_TPDU_MODEM_TO_CARD ? "fromClientSlot" : "fromBankSlot";
+		const gchar *to =
+		    type == REMSIM_RSPRO_TPDU_MODEM_TO_CARD ? "toBankSlot" : "toClientSlot";
+		g_autofree gchar *client_id = g_strdup_printf (
+		    "%s.clientId", type == REMSIM_RSPRO_TPDU_MODEM_TO_CARD ? from : to);
+		g_autofree gchar *bank_slot = g_strdup_printf (
+		    "%s.slotNr", type == REMSIM_RSPRO_TPDU_MODEM_TO_CARD ? to : from);
+
+		msg->client_slot.client_id = 1024;
+		g_assert_null (assert_encodes_like_asn1c (msg));
+		assert_encode_fails (msg, client_id);
+		msg->client_slot.client_id = 1023;
+		msg->bank_slot.slot_nr = G_MAXUINT32;
+		g_assert_null (assert_encodes_like_asn1c (msg));
+		assert_encode_fails (msg, bank_slot);
+		msg->bank_slot.slot_nr = 0;
+		msg->tag = (guint32)G_MAXINT32 + 1;
+		g_assert_null (assert_encodes_like_asn1c (msg));
+		assert_encode_fails (msg, "tag");
+		msg->tag = 0;
+		msg->version = 33;
+		g_assert_null (assert_encodes_like_asn1c (msg));
+		assert_encode_fails (msg, "version");
+	}
+}
+
+/* the strict reader takes nothing asn1c would read differently */
+static void
+test_rspro_direct_decode_mutated (void)
+{
+	static const gchar *const vectors[] = {
+	    VEC_TPDU_M2C_PEER,
+	    VEC_TPDU_M2C_UPSTREAM,
+	    "30 2c 80 01 02 81 01 00 a2 24 ad 22 30 06 02 01 01 02 01 00 30 06 02 01 17 02 01 00 "
+	    "30 0c 01 01 00 01 01 00 01 01 00 01 01 00 04 02 9f 17",
+	    /* 2-byte INTEGERs everywhere, tag 2^31-1, empty data */
+	    "30 31 80 01 02 81 04 7f ff ff ff a2 26 ac 24 30 08 02 02 03 ff 02 02 00 80 "
+	    "30 08 02 02 01 00 02 02 00 ff 30 0c 01 01 ff 01 01 00 01 01 ff 01 01 ff 04 00",
+	};
+	static const guint8 values[] = {
+	    0x00, 0x01, 0x02, 0x04, 0x30, 0x7f, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0xac, 0xff};
+
+	for (gsize v = 0; v < G_N_ELEMENTS (vectors); v++) {
+		g_autoptr (GBytes) bytes = hex_to_bytes (vectors[v]);
+		gsize len = 0;
+		const guint8 *buf = g_bytes_get_data (bytes, &len);
+		g_autofree guint8 *work = g_malloc (len + 4);
+		g_autoptr (RemsimRsproMsg) msg = assert_decodes_like_asn1c (buf, len);
+		g_autoptr (GBytes) again = NULL;
+
+		/* the vector itself goes the direct way, both ways */
+		g_assert_nonnull (msg);
+		again = assert_encodes_like_asn1c (msg);
+		g_assert_true (g_bytes_equal (again, bytes));
+
+		for (gsize i = 0; i < len; i++) {
+			/* every byte replaced by interesting values and bit flips */
+			for (gsize k = 0; k < G_N_ELEMENTS (values) + 8; k++) {
+				g_autoptr (RemsimRsproMsg) m = NULL;
+				memcpy (work, buf, len);
+				work[i] =
+				    k < G_N_ELEMENTS (values)
+					? values[k]
+					: (guint8)(buf[i] ^ (1u << (k - G_N_ELEMENTS (values))));
+				m = assert_decodes_like_asn1c (work, len);
+			}
+			/* truncated, and one byte inserted */
+			{
+				g_autoptr (RemsimRsproMsg) m = assert_decodes_like_asn1c (buf, i);
+			}
+			for (gsize k = 0; k < G_N_ELEMENTS (values); k++) {
+				g_autoptr (RemsimRsproMsg) m = NULL;
+				memcpy (work, buf, i);
+				work[i] = values[k];
+				memcpy (work + i + 1, buf + i, len - i);
+				m = assert_decodes_like_asn1c (work, len + 1);
+			}
+		}
+		/* random garbage after a valid prefix */
+		for (guint r = 0; r < 2000; r++) {
+			g_autoptr (RemsimRsproMsg) m = NULL;
+			gsize cut = (gsize)g_test_rand_int_range (0, (gint32)len + 1);
+			gsize total = MIN (len + 4, cut + (gsize)g_test_rand_int_range (0, 5));
+			memcpy (work, buf, cut);
+			for (gsize i = cut; i < total; i++)
+				work[i] = (guint8)g_test_rand_int ();
+			if (cut > 1)
+				work[g_test_rand_int_range (0, (gint32)cut)] ^=
+				    (guint8)g_test_rand_int_range (1, 256);
+			m = assert_decodes_like_asn1c (work, total);
+		}
+	}
+}
+
 static void
 test_rspro_identity (void)
 {
@@ -1031,6 +1357,10 @@ main (int argc, char **argv)
 	g_test_add_func ("/remsim/rspro/decode/malformed", test_rspro_decode_malformed);
 	g_test_add_func ("/remsim/rspro/decode/lenient", test_rspro_decode_lenient);
 	g_test_add_func ("/remsim/rspro/encode/invalid", test_rspro_encode_invalid);
+	g_test_add_func ("/remsim/rspro/direct/tpdu", test_rspro_direct_tpdu);
+	g_test_add_func ("/remsim/rspro/direct/other", test_rspro_direct_other);
+	g_test_add_func ("/remsim/rspro/direct/invalid", test_rspro_direct_invalid);
+	g_test_add_func ("/remsim/rspro/direct/decode-mutated", test_rspro_direct_decode_mutated);
 	g_test_add_func ("/remsim/rspro/identity", test_rspro_identity);
 	g_test_add_func ("/remsim/rspro/identity-encodes", test_rspro_identity_encodes);
 	g_test_add_func ("/remsim/rspro/to-string", test_rspro_to_string);
