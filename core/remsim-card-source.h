@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * overrides the three construct-only properties with
  * g_object_class_override_property(), reads its keys from its group in
  * g_initable_init() and rejects keys it does not know
- * (remsim_plugin_check_keys()).
+ * (remsim_plugin_check_keys()); #RemsimPluginInstanceProps does all three.
  *
  * All calls come from the thread of the main context the instance was
  * created in; async results are returned there too. Blocking work belongs in

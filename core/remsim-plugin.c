@@ -4,6 +4,7 @@
 #include "remsim-card-sink.h"
 #include "remsim-card-source.h"
 #include "remsim-config.h"
+#include "remsim-error.h"
 #include "remsim-plugin-private.h"
 
 struct _RemsimPlugin {
@@ -290,4 +291,156 @@ remsim_plugin_check_keys (GKeyFile *keyfile,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/**
+ * remsim_plugin_install_instance_properties:
+ * @klass: the class of a type implementing #RemsimCardSource or
+ *   #RemsimCardSink
+ * @first_prop_id: the property id of "config"; "group" and "slot" follow,
+ *   %REMSIM_PLUGIN_INSTANCE_N_PROPS ids in all
+ *
+ * For class_init: overrides the interface's construct-only properties
+ * "config", "group" and "slot". The type's own properties start at
+ * @first_prop_id + %REMSIM_PLUGIN_INSTANCE_N_PROPS.
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+void
+remsim_plugin_install_instance_properties (GObjectClass *klass, guint first_prop_id)
+{
+	g_return_if_fail (G_IS_OBJECT_CLASS (klass));
+	g_return_if_fail (first_prop_id > 0);
+
+	g_object_class_override_property (klass, first_prop_id, "config");
+	g_object_class_override_property (klass, first_prop_id + 1, "group");
+	g_object_class_override_property (klass, first_prop_id + 2, "slot");
+}
+
+/**
+ * remsim_plugin_instance_props_set_property:
+ * @props: the instance's #RemsimPluginInstanceProps
+ * @first_prop_id: as given to remsim_plugin_install_instance_properties()
+ * @prop_id: the id set_property got
+ * @value: the value set_property got
+ *
+ * For set_property: stores "config" (a reference), "group" (a copy) or
+ * "slot".
+ *
+ * Returns: %TRUE if @prop_id is one of the three, else %FALSE (the caller
+ *   handles its own properties)
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+gboolean
+remsim_plugin_instance_props_set_property (RemsimPluginInstanceProps *props,
+					   guint first_prop_id,
+					   guint prop_id,
+					   const GValue *value)
+{
+	g_return_val_if_fail (props != NULL, FALSE);
+
+	if (prop_id < first_prop_id || prop_id - first_prop_id >= REMSIM_PLUGIN_INSTANCE_N_PROPS)
+		return FALSE;
+	switch (prop_id - first_prop_id) {
+	case 0:
+		g_clear_pointer (&props->config, g_key_file_unref);
+		props->config = g_value_dup_boxed (value);
+		break;
+	case 1:
+		g_free (props->group);
+		props->group = g_value_dup_string (value);
+		break;
+	default:
+		props->slot = g_value_get_uint (value);
+		break;
+	}
+	return TRUE;
+}
+
+/**
+ * remsim_plugin_instance_props_get_property:
+ * @props: the instance's #RemsimPluginInstanceProps
+ * @first_prop_id: as given to remsim_plugin_install_instance_properties()
+ * @prop_id: the id get_property got
+ * @value: the value get_property got
+ *
+ * For get_property: returns "config", "group" or "slot" in @value.
+ *
+ * Returns: %TRUE if @prop_id is one of the three, else %FALSE
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+gboolean
+remsim_plugin_instance_props_get_property (const RemsimPluginInstanceProps *props,
+					   guint first_prop_id,
+					   guint prop_id,
+					   GValue *value)
+{
+	g_return_val_if_fail (props != NULL, FALSE);
+
+	if (prop_id < first_prop_id || prop_id - first_prop_id >= REMSIM_PLUGIN_INSTANCE_N_PROPS)
+		return FALSE;
+	switch (prop_id - first_prop_id) {
+	case 0:
+		g_value_set_boxed (value, props->config);
+		break;
+	case 1:
+		g_value_set_string (value, props->group);
+		break;
+	default:
+		g_value_set_uint (value, props->slot);
+		break;
+	}
+	return TRUE;
+}
+
+/**
+ * remsim_plugin_instance_props_check:
+ * @props: the instance's #RemsimPluginInstanceProps
+ * @known_keys: (array zero-terminated=1) (nullable): the keys the plugin
+ *   reads, as for remsim_plugin_check_keys()
+ * @error: return location for a #GError
+ *
+ * For GInitable init: fails with %REMSIM_ERROR_INVALID_ARGUMENT if "config"
+ * or "group" was not given, then as remsim_plugin_check_keys() for the group.
+ *
+ * Returns: %TRUE if both are set and every key of the group is known
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+gboolean
+remsim_plugin_instance_props_check (const RemsimPluginInstanceProps *props,
+				    const gchar *const *known_keys,
+				    GError **error)
+{
+	g_return_val_if_fail (props != NULL, FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	if (props->config == NULL || props->group == NULL) {
+		g_set_error_literal (error,
+				     REMSIM_ERROR,
+				     REMSIM_ERROR_INVALID_ARGUMENT,
+				     "construct properties 'config' and 'group' are required");
+		return FALSE;
+	}
+	return remsim_plugin_check_keys (props->config, props->group, known_keys, error);
+}
+
+/**
+ * remsim_plugin_instance_props_clear:
+ * @props: the instance's #RemsimPluginInstanceProps
+ *
+ * For finalize: drops the keyfile and the group name. @props is unset
+ * afterwards, so a second call does nothing.
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+void
+remsim_plugin_instance_props_clear (RemsimPluginInstanceProps *props)
+{
+	g_return_if_fail (props != NULL);
+
+	g_clear_pointer (&props->config, g_key_file_unref);
+	g_clear_pointer (&props->group, g_free);
 }

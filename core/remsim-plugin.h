@@ -11,9 +11,12 @@ G_BEGIN_DECLS
  * new interface members taken from the padding), the major when a vtable,
  * RemsimPluginDesc or the meaning of an existing call changes. The loader
  * takes plugins with the same major and a minor <= the core's.
+ *
+ *   1.0  the interfaces, the descriptor, remsim_plugin_check_keys()
+ *   1.1  RemsimPluginInstanceProps and its functions
  */
 #define REMSIM_PLUGIN_ABI_MAJOR 1
-#define REMSIM_PLUGIN_ABI_MINOR 0
+#define REMSIM_PLUGIN_ABI_MINOR 1
 
 /* the one symbol a plugin module exports */
 #define REMSIM_PLUGIN_DESC_SYMBOL "remsim_plugin_desc"
@@ -100,5 +103,49 @@ gboolean remsim_plugin_check_keys (GKeyFile *keyfile,
 				   const gchar *group,
 				   const gchar *const *known_keys,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * RemsimPluginInstanceProps:
+ * @config: the program's keyfile (construct property "config"), or %NULL
+ * @group: the instance's group, "source:<label>" or "sink:<label>"
+ *   (construct property "group"), or %NULL
+ * @slot: the slot number (construct property "slot")
+ *
+ * The three construct-only properties every card source and card sink type
+ * overrides, for embedding in the instance struct. The type installs them
+ * with remsim_plugin_install_instance_properties(), forwards its
+ * set_property/get_property to remsim_plugin_instance_props_set_property()
+ * and remsim_plugin_instance_props_get_property(), checks them and its keys
+ * with remsim_plugin_instance_props_check() in GInitable init, and frees them
+ * with remsim_plugin_instance_props_clear() in finalize. A zeroed struct is
+ * the unset state. See docs/writing-a-plugin.md.
+ *
+ * Since: 0.1 (plugin ABI 1.1)
+ */
+typedef struct {
+	GKeyFile *config;
+	gchar *group;
+	guint slot;
+	/*< private >*/
+	gpointer reserved[4];
+} RemsimPluginInstanceProps;
+
+/* how many property ids remsim_plugin_install_instance_properties() takes,
+ * from its first_prop_id on: "config", "group", "slot" in this order */
+#define REMSIM_PLUGIN_INSTANCE_N_PROPS 3
+
+void remsim_plugin_install_instance_properties (GObjectClass *klass, guint first_prop_id);
+gboolean remsim_plugin_instance_props_set_property (RemsimPluginInstanceProps *props,
+						    guint first_prop_id,
+						    guint prop_id,
+						    const GValue *value);
+gboolean remsim_plugin_instance_props_get_property (const RemsimPluginInstanceProps *props,
+						    guint first_prop_id,
+						    guint prop_id,
+						    GValue *value);
+gboolean remsim_plugin_instance_props_check (const RemsimPluginInstanceProps *props,
+					     const gchar *const *known_keys,
+					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void remsim_plugin_instance_props_clear (RemsimPluginInstanceProps *props);
 
 G_END_DECLS

@@ -38,10 +38,8 @@ typedef enum {
 struct _RemsimCardemSink {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
-	gchar *name; /* log prefix */
+	RemsimPluginInstanceProps props; /* config, group, slot */
+	gchar *name;			 /* log prefix */
 
 	/* keys */
 	RemsimCardemUsbMatch match;
@@ -94,10 +92,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimCardemSink,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_CONNECTED,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_CONNECTED = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 	PROP_USB_PATH,
 	PROP_USB_INTERFACE,
 	PROP_N_COMMANDS,
@@ -1102,7 +1098,8 @@ remsim_cardem_sink_get_int (RemsimCardemSink *self,
 			    gint *value,
 			    GError **error)
 {
-	g_autofree gchar *str = g_key_file_get_string (self->config, self->group, key, NULL);
+	g_autofree gchar *str =
+	    g_key_file_get_string (self->props.config, self->props.group, key, NULL);
 	g_autofree gchar *expected = NULL;
 	const gchar *p;
 	guint base = hex ? 16 : 10;
@@ -1134,7 +1131,8 @@ remsim_cardem_sink_get_bool (RemsimCardemSink *self,
 			     gboolean *value,
 			     GError **error)
 {
-	g_autofree gchar *str = g_key_file_get_string (self->config, self->group, key, NULL);
+	g_autofree gchar *str =
+	    g_key_file_get_string (self->props.config, self->props.group, key, NULL);
 
 	if (str == NULL || g_strstrip (str)[0] == '\0')
 		return TRUE;
@@ -1169,7 +1167,7 @@ remsim_cardem_sink_read_keys (RemsimCardemSink *self, GError **error)
 	g_autofree gchar *presence = NULL;
 	gint v;
 
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
 	if (!remsim_cardem_sink_get_int (
 		self, "vendor", TRUE, 0, 0xffff, &self->match.vendor, error))
@@ -1177,13 +1175,14 @@ remsim_cardem_sink_read_keys (RemsimCardemSink *self, GError **error)
 	if (!remsim_cardem_sink_get_int (
 		self, "product", TRUE, 0, 0xffff, &self->match.product, error))
 		return FALSE;
-	self->match.path = g_key_file_get_string (self->config, self->group, "path", NULL);
+	self->match.path =
+	    g_key_file_get_string (self->props.config, self->props.group, "path", NULL);
 	if (self->match.path != NULL && g_strstrip (self->match.path)[0] == '\0')
 		g_clear_pointer (&self->match.path, g_free);
 	if (self->match.path != NULL && !remsim_cardem_usb_parse_path (self->match.path, NULL))
 		return remsim_cardem_sink_key_error (
 		    self, "path", self->match.path, "a USB path like 2-1.1", error);
-	address = g_key_file_get_string (self->config, self->group, "address", NULL);
+	address = g_key_file_get_string (self->props.config, self->props.group, "address", NULL);
 	if (address != NULL && g_strstrip (address)[0] != '\0') {
 		g_auto (GStrv) parts = g_strsplit (address, ":", 2);
 		guint64 bus = 0, addr = 0;
@@ -1214,7 +1213,8 @@ remsim_cardem_sink_read_keys (RemsimCardemSink *self, GError **error)
 	if (!remsim_cardem_sink_get_int (
 		self, "altsetting", FALSE, 0, 255, &self->match.altsetting, error))
 		return FALSE;
-	presence = g_key_file_get_string (self->config, self->group, "sim-presence", NULL);
+	presence =
+	    g_key_file_get_string (self->props.config, self->props.group, "sim-presence", NULL);
 	if (presence != NULL && g_strstrip (presence)[0] != '\0') {
 		if (g_ascii_strcasecmp (presence, "high") == 0 || g_strcmp0 (presence, "1") == 0)
 			self->pres_pol = REMSIM_CARDEM_PRES_POL_VALID | REMSIM_CARDEM_PRES_POL_HIGH;
@@ -1247,15 +1247,8 @@ remsim_cardem_sink_initable_init (GInitable *initable, GCancellable *cancellable
 {
 	RemsimCardemSink *self = REMSIM_CARDEM_SINK (initable);
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
 	g_free (self->name);
-	self->name = g_strdup_printf ("cardem slot %u", self->slot);
+	self->name = g_strdup_printf ("cardem slot %u", self->props.slot);
 	return remsim_cardem_sink_read_keys (self, error);
 }
 
@@ -1287,16 +1280,9 @@ remsim_cardem_sink_get_property (GObject *object, guint prop_id, GValue *value, 
 {
 	RemsimCardemSink *self = REMSIM_CARDEM_SINK (object);
 
+	if (remsim_plugin_instance_props_get_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
 	case PROP_CONNECTED:
 		g_value_set_boolean (value, self->dev != NULL && !self->closing);
 		break;
@@ -1323,22 +1309,9 @@ remsim_cardem_sink_set_property (GObject *object,
 {
 	RemsimCardemSink *self = REMSIM_CARDEM_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		g_clear_pointer (&self->config, g_key_file_unref);
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		g_free (self->group);
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -1360,9 +1333,8 @@ remsim_cardem_sink_finalize (GObject *object)
 	g_ptr_array_unref (self->xfers);
 	remsim_cardem_usb_match_clear (&self->match);
 	g_clear_pointer (&self->atr, g_bytes_unref);
-	g_clear_pointer (&self->config, g_key_file_unref);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_free (self->last_open_error);
-	g_free (self->group);
 	g_free (self->name);
 	G_OBJECT_CLASS (remsim_cardem_sink_parent_class)->finalize (object);
 }
@@ -1401,9 +1373,7 @@ remsim_cardem_sink_class_init (RemsimCardemSinkClass *klass)
 	object_class->dispose = remsim_cardem_sink_dispose;
 	object_class->finalize = remsim_cardem_sink_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 
 	/**
 	 * RemsimCardemSink:connected:

@@ -23,9 +23,7 @@
 struct _RemsimPcscSource {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot_nr;
+	RemsimPluginInstanceProps props; /* config, group, slot */
 
 	gchar *name; /* "B1:3" */
 	gchar *pattern;
@@ -50,9 +48,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimPcscSource,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
+	PROP_INSTANCE, /* "config", "group", "slot" */
 };
 
 /* the CSV file is parsed once, not once per slot (1024 slots, 1024 rows) */
@@ -237,7 +233,8 @@ remsim_pcsc_source_parse_uint (const gchar *s, guint max, guint *out)
 static gboolean
 remsim_pcsc_source_slot_position (RemsimPcscSource *self, guint *position, GError **error)
 {
-	g_autofree gchar *value = g_key_file_get_value (self->config, self->group, "slots", NULL);
+	g_autofree gchar *value =
+	    g_key_file_get_value (self->props.config, self->props.group, "slots", NULL);
 	g_auto (GStrv) parts = NULL;
 	guint n = 0;
 
@@ -267,8 +264,8 @@ remsim_pcsc_source_slot_position (RemsimPcscSource *self, guint *position, GErro
 		}
 		if (ends[1] == NULL)
 			last = first;
-		if (self->slot_nr >= first && self->slot_nr <= last) {
-			*position = n + (self->slot_nr - first);
+		if (self->props.slot >= first && self->props.slot <= last) {
+			*position = n + (self->props.slot - first);
 			return TRUE;
 		}
 		if (last >= first)
@@ -308,7 +305,8 @@ remsim_pcsc_source_load_csv (const gchar *path, GError **error)
 static gboolean
 remsim_pcsc_source_get_bank_id (RemsimPcscSource *self, guint *bank_id, GError **error)
 {
-	g_autofree gchar *value = g_key_file_get_value (self->config, self->group, "bank-id", NULL);
+	g_autofree gchar *value =
+	    g_key_file_get_value (self->props.config, self->props.group, "bank-id", NULL);
 
 	*bank_id = REMSIM_PCSC_DEFAULT_BANK_ID;
 	if (value != NULL) {
@@ -324,7 +322,7 @@ remsim_pcsc_source_get_bank_id (RemsimPcscSource *self, guint *bank_id, GError *
 	}
 	/* the bankd's own group, if the file has one */
 	g_free (value);
-	value = g_key_file_get_value (self->config, "bankd", "bank-id", NULL);
+	value = g_key_file_get_value (self->props.config, "bankd", "bank-id", NULL);
 	if (value != NULL && !remsim_pcsc_source_parse_uint (value, 1023, bank_id))
 		*bank_id = REMSIM_PCSC_DEFAULT_BANK_ID;
 	return TRUE;
@@ -334,7 +332,7 @@ static gboolean
 remsim_pcsc_source_get_protocols (RemsimPcscSource *self, guint *protocols, GError **error)
 {
 	g_autofree gchar *value =
-	    g_key_file_get_value (self->config, self->group, "protocols", NULL);
+	    g_key_file_get_value (self->props.config, self->props.group, "protocols", NULL);
 	g_auto (GStrv) parts = NULL;
 
 	*protocols = SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1;
@@ -374,9 +372,10 @@ remsim_pcsc_source_get_shared (RemsimPcscSource *self, gboolean *shared, GError 
 	g_autoptr (GError) error_local = NULL;
 
 	*shared = FALSE;
-	if (!g_key_file_has_key (self->config, self->group, "shared", NULL))
+	if (!g_key_file_has_key (self->props.config, self->props.group, "shared", NULL))
 		return TRUE;
-	*shared = g_key_file_get_boolean (self->config, self->group, "shared", &error_local);
+	*shared =
+	    g_key_file_get_boolean (self->props.config, self->props.group, "shared", &error_local);
 	if (error_local != NULL) {
 		g_set_error (error,
 			     REMSIM_CONFIG_ERROR,
@@ -395,7 +394,11 @@ remsim_pcsc_source_check_keys (RemsimPcscSource *self, GError **error)
 	static const gchar *const fixed[] = {
 	    "reader-regex", "csv-file", "bank-id", "shared", "protocols"};
 	g_autoptr (GPtrArray) known = g_ptr_array_new_with_free_func (g_free);
-	g_auto (GStrv) keys = g_key_file_get_keys (self->config, self->group, NULL, NULL);
+	g_auto (GStrv) keys = NULL;
+
+	/* without config or group, remsim_plugin_instance_props_check() says so */
+	if (self->props.config != NULL && self->props.group != NULL)
+		keys = g_key_file_get_keys (self->props.config, self->props.group, NULL, NULL);
 
 	for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
 		g_ptr_array_add (known, g_strdup (fixed[i]));
@@ -417,8 +420,8 @@ remsim_pcsc_source_check_keys (RemsimPcscSource *self, GError **error)
 		g_ptr_array_add (known, g_strdup (keys[i]));
 	}
 	g_ptr_array_add (known, NULL);
-	return remsim_plugin_check_keys (
-	    self->config, self->group, (const gchar *const *)known->pdata, error);
+	return remsim_plugin_instance_props_check (
+	    &self->props, (const gchar *const *)known->pdata, error);
 }
 
 static gboolean
@@ -436,13 +439,6 @@ remsim_pcsc_source_initable_init (GInitable *initable, GCancellable *cancellable
 	gboolean shared = FALSE;
 	gboolean present = TRUE;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
 	if (!remsim_pcsc_source_check_keys (self, error))
 		return FALSE;
 	if (!remsim_pcsc_source_get_bank_id (self, &bank_id, error))
@@ -451,16 +447,16 @@ remsim_pcsc_source_initable_init (GInitable *initable, GCancellable *cancellable
 		return FALSE;
 	if (!remsim_pcsc_source_get_shared (self, &shared, error))
 		return FALSE;
-	self->name = g_strdup_printf ("B%u:%u", bank_id, self->slot_nr);
+	self->name = g_strdup_printf ("B%u:%u", bank_id, self->props.slot);
 
-	csv_file = g_key_file_get_value (self->config, self->group, "csv-file", NULL);
-	slot_key = g_strdup_printf (REMSIM_PCSC_REGEX_KEY "-%u", self->slot_nr);
-	regex = g_key_file_get_value (self->config, self->group, slot_key, NULL);
+	csv_file = g_key_file_get_value (self->props.config, self->props.group, "csv-file", NULL);
+	slot_key = g_strdup_printf (REMSIM_PCSC_REGEX_KEY "-%u", self->props.slot);
+	regex = g_key_file_get_value (self->props.config, self->props.group, slot_key, NULL);
 	if (regex != NULL) {
 		regex_key = slot_key;
 	} else {
-		regex =
-		    g_key_file_get_value (self->config, self->group, REMSIM_PCSC_REGEX_KEY, NULL);
+		regex = g_key_file_get_value (
+		    self->props.config, self->props.group, REMSIM_PCSC_REGEX_KEY, NULL);
 		if (regex != NULL) {
 			regex_key = REMSIM_PCSC_REGEX_KEY;
 			if (!remsim_pcsc_source_slot_position (self, &self->match_index, error))
@@ -485,7 +481,7 @@ remsim_pcsc_source_initable_init (GInitable *initable, GCancellable *cancellable
 		csv = remsim_pcsc_source_load_csv (csv_file, error);
 		if (csv == NULL)
 			return FALSE;
-		row_regex = remsim_pcsc_csv_lookup (csv, bank_id, self->slot_nr, &line);
+		row_regex = remsim_pcsc_csv_lookup (csv, bank_id, self->props.slot, &line);
 		if (row_regex != NULL) {
 			self->pattern = g_strdup (row_regex);
 			g_debug ("%s: reader regex \"%s\" from %s:%u",
@@ -495,8 +491,10 @@ remsim_pcsc_source_initable_init (GInitable *initable, GCancellable *cancellable
 				 line);
 		} else {
 			/* as upstream: the slot exists but never finds a reader */
-			no_reader_why = g_strdup_printf (
-			    "no row for bank %u slot %u in %s", bank_id, self->slot_nr, csv_file);
+			no_reader_why = g_strdup_printf ("no row for bank %u slot %u in %s",
+							 bank_id,
+							 self->props.slot,
+							 csv_file);
 			g_info ("%s: %s", self->name, no_reader_why);
 		}
 	} else if (regex_key != NULL) {
@@ -571,20 +569,9 @@ remsim_pcsc_source_get_property (GObject *object, guint prop_id, GValue *value, 
 {
 	RemsimPcscSource *self = REMSIM_PCSC_SOURCE (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot_nr);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_get_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -595,20 +582,9 @@ remsim_pcsc_source_set_property (GObject *object,
 {
 	RemsimPcscSource *self = REMSIM_PCSC_SOURCE (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot_nr = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -626,9 +602,8 @@ remsim_pcsc_source_finalize (GObject *object)
 {
 	RemsimPcscSource *self = REMSIM_PCSC_SOURCE (object);
 
-	g_clear_pointer (&self->config, g_key_file_unref);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_clear_pointer (&self->atr, g_bytes_unref);
-	g_free (self->group);
 	g_free (self->name);
 	g_free (self->pattern);
 	G_OBJECT_CLASS (remsim_pcsc_source_parent_class)->finalize (object);
@@ -644,9 +619,7 @@ remsim_pcsc_source_class_init (RemsimPcscSourceClass *klass)
 	object_class->dispose = remsim_pcsc_source_dispose;
 	object_class->finalize = remsim_pcsc_source_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 }
 
 static void

@@ -40,9 +40,7 @@ typedef struct {
 struct _RemsimShellSink {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
+	RemsimPluginInstanceProps props; /* config, group, slot */
 
 	gchar *input_path;
 	gchar *output_path;
@@ -85,10 +83,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimShellSink,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_LAST,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_LAST = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 };
 
 enum {
@@ -207,9 +203,9 @@ remsim_shell_sink_error (RemsimShellSink *self, guint line, const gchar *fmt, ..
 	msg = g_strdup_vprintf (fmt, args);
 	va_end (args);
 	if (line > 0)
-		g_printerr ("ERROR: shell slot %u: line %u: %s\n", self->slot, line, msg);
+		g_printerr ("ERROR: shell slot %u: line %u: %s\n", self->props.slot, line, msg);
 	else
-		g_printerr ("ERROR: shell slot %u: %s\n", self->slot, msg);
+		g_printerr ("ERROR: shell slot %u: %s\n", self->props.slot, msg);
 }
 
 /* output ---------------------------------------------------------------- */
@@ -292,7 +288,7 @@ remsim_shell_sink_check_finished (RemsimShellSink *self)
 		return;
 	self->finished = TRUE;
 	status = self->failures > 0 ? 1 : 0;
-	g_debug ("shell slot %u: input done, %u failure(s)", self->slot, self->failures);
+	g_debug ("shell slot %u: input done, %u failure(s)", self->props.slot, self->failures);
 	g_signal_emit (self, remsim_shell_sink_signals[SIGNAL_FINISHED], 0, status);
 }
 
@@ -447,7 +443,8 @@ remsim_shell_sink_read_cb (GObject *source, GAsyncResult *res, gpointer user_dat
 			    self, self->line_no + 1, "cannot read the input: %s", error->message);
 			self->failures++;
 		}
-		g_debug ("shell slot %u: end of input after %u lines", self->slot, self->line_no);
+		g_debug (
+		    "shell slot %u: end of input after %u lines", self->props.slot, self->line_no);
 		self->eof = TRUE;
 		remsim_shell_sink_schedule_kick (self);
 		return;
@@ -520,8 +517,9 @@ remsim_shell_sink_deliver_response (RemsimCardSink *sink, GBytes *response, GErr
 	if (self->outstanding == NULL) {
 		g_autofree gchar *text = remsim_shell_sink_format_line ("R-APDU", response);
 
-		g_printerr (
-		    "WARNING: shell slot %u: response without a command: %s", self->slot, text);
+		g_printerr ("WARNING: shell slot %u: response without a command: %s",
+			    self->props.slot,
+			    text);
 		return TRUE;
 	}
 	g_clear_pointer (&self->outstanding, remsim_shell_item_free);
@@ -538,7 +536,7 @@ remsim_shell_sink_set_card_present (RemsimCardSink *sink, gboolean present, GErr
 	if (self->card_present == present)
 		return TRUE;
 	self->card_present = present;
-	g_debug ("shell slot %u: card %s", self->slot, present ? "present" : "gone");
+	g_debug ("shell slot %u: card %s", self->props.slot, present ? "present" : "gone");
 	if (!present && self->outstanding != NULL) {
 		remsim_shell_sink_error (
 		    self, self->outstanding->line, "the card went away before the response");
@@ -616,9 +614,9 @@ remsim_shell_sink_get_uint (
 	g_autofree gchar *str = NULL;
 	guint64 v = 0;
 
-	if (!g_key_file_has_key (self->config, self->group, key, NULL))
+	if (!g_key_file_has_key (self->props.config, self->props.group, key, NULL))
 		return TRUE;
-	str = g_key_file_get_string (self->config, self->group, key, NULL);
+	str = g_key_file_get_string (self->props.config, self->props.group, key, NULL);
 	if (str == NULL || !g_ascii_string_to_unsigned (g_strstrip (str), 10, 0, max, &v, NULL)) {
 		g_set_error (error,
 			     REMSIM_CONFIG_ERROR,
@@ -640,20 +638,15 @@ remsim_shell_sink_initable_init (GInitable *initable, GCancellable *cancellable,
 	gint in_fd = STDIN_FILENO;
 	gint out_fd = STDOUT_FILENO;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
 	if (!remsim_shell_sink_get_uint (
 		self, "command-timeout-ms", 24 * 3600 * 1000, &self->command_timeout_ms, error))
 		return FALSE;
-	self->input_path = g_key_file_get_string (self->config, self->group, "input", NULL);
-	self->output_path = g_key_file_get_string (self->config, self->group, "output", NULL);
+	self->input_path =
+	    g_key_file_get_string (self->props.config, self->props.group, "input", NULL);
+	self->output_path =
+	    g_key_file_get_string (self->props.config, self->props.group, "output", NULL);
 	if (self->input_path != NULL)
 		g_strstrip (self->input_path);
 	if (self->output_path != NULL)
@@ -666,7 +659,7 @@ remsim_shell_sink_initable_init (GInitable *initable, GCancellable *cancellable,
 				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
 				     "key 'input': standard input is read by another shell "
 				     "sink already; give slot %u its own input= file",
-				     self->slot);
+				     self->props.slot);
 			return FALSE;
 		}
 	} else {
@@ -708,20 +701,9 @@ remsim_shell_sink_get_property (GObject *object, guint prop_id, GValue *value, G
 {
 	RemsimShellSink *self = REMSIM_SHELL_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_get_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -732,20 +714,9 @@ remsim_shell_sink_set_property (GObject *object,
 {
 	RemsimShellSink *self = REMSIM_SHELL_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -770,8 +741,7 @@ remsim_shell_sink_finalize (GObject *object)
 	g_clear_object (&self->cancellable);
 	g_clear_pointer (&self->out_writing, g_bytes_unref);
 	g_byte_array_unref (self->out_pending);
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_free (self->input_path);
 	g_free (self->output_path);
 	G_OBJECT_CLASS (remsim_shell_sink_parent_class)->finalize (object);
@@ -795,9 +765,7 @@ remsim_shell_sink_class_init (RemsimShellSinkClass *klass)
 	object_class->dispose = remsim_shell_sink_dispose;
 	object_class->finalize = remsim_shell_sink_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 
 	/**
 	 * RemsimShellSink::finished:

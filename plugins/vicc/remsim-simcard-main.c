@@ -73,29 +73,6 @@ remsim_simcard_hex (const guint8 *data, gsize len)
 	return str;
 }
 
-static gboolean
-remsim_simcard_unhex (const gchar *str, GByteArray *out)
-{
-	gint hi = -1;
-
-	for (const gchar *p = str; *p != '\0'; p++) {
-		gint v;
-		if (g_ascii_isspace (*p) || *p == ':')
-			continue;
-		v = g_ascii_xdigit_value (*p);
-		if (v < 0)
-			return FALSE;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			guint8 b = (hi << 4) | v;
-			g_byte_array_append (out, &b, 1);
-			hi = -1;
-		}
-	}
-	return hi < 0;
-}
-
 /* one message, one write(): length prefix and payload in one buffer */
 static gboolean
 remsim_simcard_app_send (RemsimSimcardApp *app, const guint8 *payload, gsize len)
@@ -421,7 +398,7 @@ remsim_simcard_app_stdio (RemsimSimcardApp *app)
 		if (g_ascii_strcasecmp (line, "atr") == 0 ||
 		    g_ascii_strcasecmp (line, "reset") == 0) {
 			resp = remsim_simcard_reset (app->card);
-		} else if (!remsim_simcard_unhex (line, apdu) || apdu->len == 0) {
+		} else if (!remsim_simcard_parse_hex (line, apdu) || apdu->len == 0) {
 			g_printerr ("remsim-simcard: not a hex APDU: %s\n", line);
 			status = REMSIM_SIMCARD_EXIT_RUNTIME;
 			continue;

@@ -1240,7 +1240,7 @@ remsim_simcard_is_powered (RemsimSimcard *self)
 /* ------------------------------------------------------------------------- */
 /* profile                                                                   */
 
-static gboolean G_GNUC_WARN_UNUSED_RESULT
+gboolean
 remsim_simcard_parse_hex (const gchar *str, GByteArray *out)
 {
 	gint hi = -1;

@@ -56,6 +56,10 @@ void remsim_simcard_xor_3g (const guint8 k[16],
 			    guint8 ak[6]);
 void remsim_simcard_c2 (const guint8 *res, gsize res_len, guint8 sres[4]);
 void remsim_simcard_c3 (const guint8 ck[16], const guint8 ik[16], guint8 kc[8]);
+/* appends the bytes of @str, hex digits with optional white space and ':'
+ * between them, to @out; FALSE for anything else or an odd digit count */
+gboolean remsim_simcard_parse_hex (const gchar *str, GByteArray *out) G_GNUC_WARN_UNUSED_RESULT;
+
 void remsim_simcard_xor_autn (const guint8 k[16],
 			      const guint8 rand[16],
 			      const guint8 sqn[6],

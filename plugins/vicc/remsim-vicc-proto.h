@@ -5,10 +5,13 @@
  * Framing of the vsmartcard vpcd/vicc socket protocol (protocols.md §8):
  * every message is a 2-byte big-endian length and that many payload bytes.
  * A 1-byte payload from the reader side is a control code; anything longer
- * is a command APDU. Pure functions, shared by the vicc source and sink.
+ * is a command APDU. Pure functions, shared by the vicc source and sink,
+ * with the keys both of them read.
  */
 
 #include <glib.h>
+
+#include "remsim-plugin.h"
 
 G_BEGIN_DECLS
 
@@ -53,5 +56,49 @@ gsize remsim_vicc_frame_peek (const guint8 *buf, gsize len, gsize *payload_len);
 gboolean remsim_vicc_slots_lowest (const gchar *value, guint *lowest);
 
 const gchar *remsim_vicc_ctrl_to_string (guint8 ctrl);
+
+/* the keys of a vicc source or sink group, besides the core's */
+#define REMSIM_VICC_KEYS "listen", "connect", "timeout-ms", "reconnect-interval-ms"
+
+/*
+ * remsim_vicc_get_common_keys:
+ * @timeout_ms: (inout): "timeout-ms", if set
+ * @reconnect_ms: (inout): "reconnect-interval-ms", if set
+ * @listen: (out) (nullable): "listen", unstripped
+ * @connect: (out) (nullable): "connect", unstripped
+ *
+ * Reads the keys the source and the sink share from the instance's group.
+ *
+ * Returns: %FALSE for a value out of range or both "listen" and "connect"
+ */
+gboolean remsim_vicc_get_common_keys (const RemsimPluginInstanceProps *props,
+				      guint *timeout_ms,
+				      guint *reconnect_ms,
+				      gchar **listen,
+				      gchar **connect,
+				      GError **error);
+
+/* remsim_config_parse_hostport() with REMSIM_VICC_DEFAULT_PORT; an error is
+ * REMSIM_CONFIG_ERROR_INVALID_VALUE naming @key */
+gboolean remsim_vicc_parse_hostport (
+    const gchar *key, const gchar *value, gchar **host, guint16 *port, GError **error);
+
+/* a host to listen on, from @value of @key: "localhost" becomes 127.0.0.1,
+ * anything else must be an IP address */
+gboolean
+remsim_vicc_parse_listen_host (gchar **host, const gchar *key, const gchar *value, GError **error);
+
+/*
+ * remsim_vicc_slot_port:
+ * @base: the configured port
+ * @port: (out): the port of the instance's slot: @base plus the slot's
+ *   distance from the lowest slot of the group's "slots" (0 stays 0)
+ *
+ * Returns: %FALSE for a malformed "slots" or a port beyond 65535
+ */
+gboolean remsim_vicc_slot_port (const RemsimPluginInstanceProps *props,
+				guint16 base,
+				guint16 *port,
+				GError **error);
 
 G_END_DECLS

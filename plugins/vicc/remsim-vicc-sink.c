@@ -35,10 +35,9 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 
+#include "remsim-vicc-conn.h"
 #include "remsim-vicc-proto.h"
 #include "remsim-vicc-sink.h"
 
@@ -52,18 +51,11 @@
 #define REMSIM_VICC_SINK_MIN_TPDU 5
 #define REMSIM_VICC_SINK_MAX_TPDU 260
 
-typedef struct {
-	RemsimViccSink *self; /* only touched when not cancelled */
-	GBytes *wire;
-} RemsimViccSinkWrite;
-
 struct _RemsimViccSink {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
-	gchar *name; /* "[sink:x] slot 3", for messages */
+	RemsimPluginInstanceProps props; /* config, group, slot */
+	gchar *name;			 /* "[sink:x] slot 3", for messages */
 
 	/* configuration */
 	gboolean listen_mode; /* listen=: a vpcd in reversed mode connects to us */
@@ -89,15 +81,8 @@ struct _RemsimViccSink {
 	gboolean listen_failed_logged;
 
 	/* the connection */
-	GSocketConnection *conn;
-	GCancellable *conn_cancellable;
-	gchar *peer;
-	guint serial; /* bumped whenever a connection ends */
-	guint8 *rx;
-	gsize rx_len;
-	gsize rx_cap;
-	GByteArray *tx; /* framed replies not yet handed to a write */
-	gboolean writing;
+	RemsimViccConn vc;
+	GByteArray *tx;	      /* framed replies not yet handed to a write */
 	gchar *bounce_reason; /* end the connection once tx is written */
 
 	/* the vpcd's messages */
@@ -124,10 +109,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimViccSink,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_PORT,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_PORT = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 	PROP_CONNECTED,
 	PROP_LAST,
 };
@@ -141,76 +124,16 @@ static void remsim_vicc_sink_drop (RemsimViccSink *self, const gchar *reason, gb
 static const RemsimCardSinkStatus remsim_vicc_sink_status_absent = {
     REMSIM_TRISTATE_UNKNOWN, REMSIM_TRISTATE_UNKNOWN, REMSIM_TRISTATE_UNKNOWN, REMSIM_TRISTATE_OFF};
 
-/* helpers ---------------------------------------------------------------- */
-
-static void
-remsim_vicc_sink_clear_source (GSource **source)
-{
-	if (*source == NULL)
-		return;
-	g_source_destroy (*source);
-	g_clear_pointer (source, g_source_unref);
-}
-
-static GSource *
-remsim_vicc_sink_timeout_add (RemsimViccSink *self, guint ms, GSourceFunc func)
-{
-	GSource *source = g_timeout_source_new (ms);
-
-	g_source_set_callback (source, func, self, NULL);
-	g_source_attach (source, self->context);
-	return source;
-}
-
-static gchar *
-remsim_vicc_sink_describe_peer (GSocketConnection *conn)
-{
-	g_autoptr (GSocketAddress) addr = g_socket_connection_get_remote_address (conn, NULL);
-
-	if (G_IS_INET_SOCKET_ADDRESS (addr)) {
-		GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (addr);
-		g_autofree gchar *ip =
-		    g_inet_address_to_string (g_inet_socket_address_get_address (inet));
-
-		return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (inet));
-	}
-	return g_strdup ("(unknown)");
-}
-
 /* writing --------------------------------------------------------------- */
-
-static void remsim_vicc_sink_flush (RemsimViccSink *self);
-
-static void
-remsim_vicc_sink_write_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	RemsimViccSinkWrite *w = user_data;
-	RemsimViccSink *self = w->self;
-	g_autoptr (GError) error = NULL;
-
-	g_bytes_unref (w->wire);
-	g_free (w);
-	if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), res, NULL, &error)) {
-		g_autofree gchar *reason = NULL;
-
-		if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return; /* the connection (or the sink) is gone */
-		reason = g_strdup_printf ("write failed: %s", error->message);
-		remsim_vicc_sink_drop (self, reason, TRUE);
-		return;
-	}
-	self->writing = FALSE;
-	remsim_vicc_sink_flush (self);
-}
 
 /* hand everything queued to one write; when all is written and a bounce is
  * due, end the connection (and come back) */
 static void
 remsim_vicc_sink_flush (RemsimViccSink *self)
 {
-	RemsimViccSinkWrite *w;
+	g_autoptr (GBytes) wire = NULL;
 
-	if (self->conn == NULL || self->writing)
+	if (self->vc.conn == NULL || self->vc.writing)
 		return;
 	if (self->tx->len == 0) {
 		if (self->bounce_reason != NULL) {
@@ -220,24 +143,15 @@ remsim_vicc_sink_flush (RemsimViccSink *self)
 		}
 		return;
 	}
-	w = g_new0 (RemsimViccSinkWrite, 1);
-	w->self = self;
-	w->wire = g_byte_array_free_to_bytes (self->tx);
+	wire = g_byte_array_free_to_bytes (self->tx);
 	self->tx = g_byte_array_sized_new (64);
-	self->writing = TRUE;
-	g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->conn)),
-					 g_bytes_get_data (w->wire, NULL),
-					 g_bytes_get_size (w->wire),
-					 G_PRIORITY_DEFAULT,
-					 self->conn_cancellable,
-					 remsim_vicc_sink_write_cb,
-					 w);
+	remsim_vicc_conn_write (&self->vc, wire);
 }
 
 static void
 remsim_vicc_sink_reply (RemsimViccSink *self, const guint8 *payload, gsize len)
 {
-	if (self->conn == NULL)
+	if (self->vc.conn == NULL)
 		return;
 	remsim_vicc_frame_append (self->tx, payload, len);
 	remsim_vicc_sink_flush (self);
@@ -334,9 +248,9 @@ remsim_vicc_sink_handle_apdu (RemsimViccSink *self, GBytes *apdu)
 		self->command = g_bytes_ref (apdu);
 	}
 	self->forwarded = FALSE;
-	remsim_vicc_sink_clear_source (&self->timeout_source);
-	self->timeout_source =
-	    remsim_vicc_sink_timeout_add (self, self->timeout_ms, remsim_vicc_sink_timeout_cb);
+	remsim_vicc_clear_source (&self->timeout_source);
+	self->timeout_source = remsim_vicc_timeout_add (
+	    self->context, self->timeout_ms, remsim_vicc_sink_timeout_cb, self);
 	if (self->stale) {
 		g_debug ("%s: command held until the late response to the previous one",
 			 self->name);
@@ -393,12 +307,12 @@ remsim_vicc_sink_handle_request (RemsimViccSink *self, GBytes *req)
 static void
 remsim_vicc_sink_process (RemsimViccSink *self)
 {
-	guint serial = self->serial;
+	guint serial = self->vc.serial;
 
 	if (self->processing)
 		return;
 	self->processing = TRUE;
-	while (self->conn != NULL && self->serial == serial && self->command == NULL &&
+	while (self->vc.conn != NULL && self->vc.serial == serial && self->command == NULL &&
 	       self->bounce_reason == NULL) {
 		g_autoptr (GBytes) req = g_queue_pop_head (&self->requests);
 
@@ -409,110 +323,52 @@ remsim_vicc_sink_process (RemsimViccSink *self)
 	self->processing = FALSE;
 }
 
-/* reading --------------------------------------------------------------- */
-
-static void remsim_vicc_sink_read (RemsimViccSink *self);
+/* the connection's callbacks -------------------------------------------- */
 
 static void
-remsim_vicc_sink_read_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+remsim_vicc_sink_conn_message (GObject *owner, const guint8 *payload, gsize len)
 {
-	RemsimViccSink *self;
-	g_autoptr (RemsimViccSink) keep = NULL;
-	g_autoptr (GError) error = NULL;
-	gssize n;
-	guint serial;
-	gsize off = 0;
+	RemsimViccSink *self = REMSIM_VICC_SINK (owner);
 
-	n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
-	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* the connection (or the sink) is gone */
-	self = REMSIM_VICC_SINK (user_data);
-	keep = g_object_ref (self);
-	if (n < 0) {
-		g_autofree gchar *reason = g_strdup_printf ("read failed: %s", error->message);
-
-		remsim_vicc_sink_drop (self, reason, TRUE);
-		return;
-	}
-	if (n == 0) {
-		remsim_vicc_sink_drop (self, "the vpcd closed the connection", TRUE);
-		return;
-	}
-#ifdef TCP_QUICKACK
-	/* vpcd writes length and payload separately with Nagle on: an ACK
-	 * held back would stall its second write for ~40 ms */
-	(void)g_socket_set_option (
-	    g_socket_connection_get_socket (self->conn), IPPROTO_TCP, TCP_QUICKACK, 1, NULL);
-#endif
-	self->rx_len += (gsize)n;
-	for (;;) {
-		gsize payload_len = 0;
-		gsize frame =
-		    remsim_vicc_frame_peek (self->rx + off, self->rx_len - off, &payload_len);
-
-		if (frame == 0) {
-			/* make room for the whole message */
-			if (self->rx_len - off >= REMSIM_VICC_HEADER_SIZE &&
-			    REMSIM_VICC_HEADER_SIZE + payload_len > self->rx_cap) {
-				self->rx_cap = REMSIM_VICC_HEADER_SIZE + payload_len;
-				self->rx = g_realloc (self->rx, self->rx_cap);
-			}
-			break;
-		}
-		g_queue_push_tail (
-		    &self->requests,
-		    g_bytes_new (self->rx + off + REMSIM_VICC_HEADER_SIZE, payload_len));
-		off += frame;
-	}
-	if (off > 0) {
-		memmove (self->rx, self->rx + off, self->rx_len - off);
-		self->rx_len -= off;
-	}
-	serial = self->serial;
-	remsim_vicc_sink_process (self);
-	if (self->serial != serial || self->conn == NULL)
-		return; /* the connection ended */
-	remsim_vicc_sink_read (self);
+	g_queue_push_tail (&self->requests, g_bytes_new (payload, len));
 }
 
 static void
-remsim_vicc_sink_read (RemsimViccSink *self)
+remsim_vicc_sink_conn_received (GObject *owner)
 {
-	if (self->rx_len == self->rx_cap) {
-		self->rx_cap *= 2;
-		self->rx = g_realloc (self->rx, self->rx_cap);
-	}
-	g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->conn)),
-				   self->rx + self->rx_len,
-				   self->rx_cap - self->rx_len,
-				   G_PRIORITY_DEFAULT,
-				   self->conn_cancellable,
-				   remsim_vicc_sink_read_cb,
-				   self);
+	remsim_vicc_sink_process (REMSIM_VICC_SINK (owner));
 }
+
+static void
+remsim_vicc_sink_conn_written (GObject *owner)
+{
+	remsim_vicc_sink_flush (REMSIM_VICC_SINK (owner));
+}
+
+static void
+remsim_vicc_sink_conn_lost (GObject *owner, const gchar *reason)
+{
+	remsim_vicc_sink_drop (REMSIM_VICC_SINK (owner), reason, TRUE);
+}
+
+static const RemsimViccConnFuncs remsim_vicc_sink_conn_funcs = {
+    remsim_vicc_sink_conn_message,
+    remsim_vicc_sink_conn_received,
+    remsim_vicc_sink_conn_written,
+    remsim_vicc_sink_conn_lost,
+};
 
 /* connections ----------------------------------------------------------- */
 
 static void
 remsim_vicc_sink_attach (RemsimViccSink *self, GSocketConnection *conn)
 {
-	GSocket *sock = g_socket_connection_get_socket (conn);
-	g_autoptr (GError) error = NULL;
-
-	if (!g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, &error))
-		g_debug ("%s: cannot set TCP_NODELAY: %s", self->name, error->message);
-	g_socket_set_keepalive (sock, TRUE);
-	self->conn = g_object_ref (conn);
-	self->conn_cancellable = g_cancellable_new ();
-	g_free (self->peer);
-	self->peer = remsim_vicc_sink_describe_peer (conn);
+	remsim_vicc_conn_attach (&self->vc, conn, self->name);
 	self->connect_failed_logged = FALSE;
 	self->backoff_ms = self->reconnect_ms;
-	self->rx_len = 0;
 	self->status = remsim_vicc_sink_status_absent;
 	self->status.card = REMSIM_TRISTATE_ON;
-	g_message ("%s: card shown to the vpcd (%s)", self->name, self->peer);
-	remsim_vicc_sink_read (self);
+	g_message ("%s: card shown to the vpcd (%s)", self->name, self->vc.peer);
 	g_object_notify_by_pspec (G_OBJECT (self), remsim_vicc_sink_props[PROP_CONNECTED]);
 }
 
@@ -532,7 +388,7 @@ remsim_vicc_sink_schedule_reconnect (RemsimViccSink *self, guint ms)
 	if (self->reconnect_source != NULL || !self->started || !self->present)
 		return;
 	self->reconnect_source =
-	    remsim_vicc_sink_timeout_add (self, ms, remsim_vicc_sink_reconnect_cb);
+	    remsim_vicc_timeout_add (self->context, ms, remsim_vicc_sink_reconnect_cb, self);
 }
 
 /*
@@ -545,22 +401,14 @@ remsim_vicc_sink_schedule_reconnect (RemsimViccSink *self, guint ms)
 static void
 remsim_vicc_sink_drop (RemsimViccSink *self, const gchar *reason, gboolean reconnect)
 {
-	g_autoptr (GSocketConnection) conn = g_steal_pointer (&self->conn);
-
-	if (conn == NULL)
+	if (self->vc.conn == NULL)
 		return;
-	g_message ("%s: disconnected from the vpcd %s: %s", self->name, self->peer, reason);
-	self->serial++;
-	g_cancellable_cancel (self->conn_cancellable);
-	g_clear_object (&self->conn_cancellable);
-	if (!g_io_stream_close (G_IO_STREAM (conn), NULL, NULL))
-		g_debug ("%s: closing the connection failed", self->name);
-	self->writing = FALSE;
+	g_message ("%s: disconnected from the vpcd %s: %s", self->name, self->vc.peer, reason);
+	remsim_vicc_conn_close (&self->vc, self->name);
 	g_byte_array_set_size (self->tx, 0);
 	g_clear_pointer (&self->bounce_reason, g_free);
-	self->rx_len = 0;
 	g_queue_clear_full (&self->requests, (GDestroyNotify)g_bytes_unref);
-	remsim_vicc_sink_clear_source (&self->timeout_source);
+	remsim_vicc_clear_source (&self->timeout_source);
 	if (self->command != NULL && self->forwarded)
 		self->stale = TRUE;
 	g_clear_pointer (&self->command, g_bytes_unref);
@@ -609,13 +457,13 @@ remsim_vicc_sink_incoming_cb (GSocketService *service,
 			      gpointer user_data)
 {
 	RemsimViccSink *self = REMSIM_VICC_SINK (user_data);
-	g_autofree gchar *peer = remsim_vicc_sink_describe_peer (conn);
+	g_autofree gchar *peer = remsim_vicc_describe_peer (conn);
 
-	if (self->conn != NULL) {
+	if (self->vc.conn != NULL) {
 		g_warning ("%s: refusing a second vpcd (%s): %s is connected",
 			   self->name,
 			   peer,
-			   self->peer);
+			   self->vc.peer);
 		return TRUE; /* dropping our only reference closes it */
 	}
 	if (!self->present || !self->started) {
@@ -627,46 +475,16 @@ remsim_vicc_sink_incoming_cb (GSocketService *service,
 }
 
 static void
-remsim_vicc_sink_listen_stop (RemsimViccSink *self)
-{
-	if (self->service == NULL)
-		return;
-	g_signal_handlers_disconnect_by_data (self->service, self);
-	g_socket_service_stop (self->service);
-	g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-	g_clear_object (&self->service);
-}
-
-static void
 remsim_vicc_sink_listen_start (RemsimViccSink *self)
 {
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GSocketService) service = g_socket_service_new ();
 	GSocketListener *listener = G_SOCKET_LISTENER (service);
-	guint16 port = 0;
+	guint16 port = self->port;
 
 	if (self->service != NULL)
 		return;
-	if (self->host == NULL && self->port != 0) {
-		if (g_socket_listener_add_inet_port (listener, self->port, NULL, &error))
-			port = self->port;
-	} else if (self->host == NULL) {
-		port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
-	} else {
-		g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (self->host);
-		g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (ip, self->port);
-		g_autoptr (GSocketAddress) bound = NULL;
-
-		if (g_socket_listener_add_address (listener,
-						   addr,
-						   G_SOCKET_TYPE_STREAM,
-						   G_SOCKET_PROTOCOL_TCP,
-						   NULL,
-						   &bound,
-						   &error))
-			port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-	}
-	if (error != NULL) {
+	if (!remsim_vicc_listener_add (listener, self->host, &port, &error)) {
 		if (!self->listen_failed_logged)
 			g_warning ("%s: cannot listen on %s:%u: %s; retrying",
 				   self->name,
@@ -696,7 +514,7 @@ remsim_vicc_sink_listen_start (RemsimViccSink *self)
 static void
 remsim_vicc_sink_open (RemsimViccSink *self)
 {
-	if (!self->started || !self->present || self->conn != NULL)
+	if (!self->started || !self->present || self->vc.conn != NULL)
 		return;
 	if (self->listen_mode) {
 		remsim_vicc_sink_listen_start (self);
@@ -721,8 +539,8 @@ remsim_vicc_sink_close (RemsimViccSink *self, const gchar *reason)
 		g_cancellable_cancel (self->connect_cancellable);
 		g_clear_object (&self->connect_cancellable);
 	}
-	remsim_vicc_sink_clear_source (&self->reconnect_source);
-	remsim_vicc_sink_listen_stop (self);
+	remsim_vicc_clear_source (&self->reconnect_source);
+	remsim_vicc_service_clear (&self->service, self);
 	remsim_vicc_sink_drop (self, reason, FALSE);
 	/* the core answers nothing once the card is gone */
 	self->stale = FALSE;
@@ -773,7 +591,7 @@ remsim_vicc_sink_set_atr (RemsimCardSink *sink, GBytes *atr, GError **error)
 	g_clear_pointer (&self->atr, g_bytes_unref);
 	self->atr = g_bytes_ref (atr);
 	/* pcscd reads the ATR only at power up: show a new card */
-	if (self->conn != NULL && self->bounce_reason == NULL) {
+	if (self->vc.conn != NULL && self->bounce_reason == NULL) {
 		self->bounce_reason = g_strdup ("the ATR changed");
 		remsim_vicc_sink_flush (self);
 	}
@@ -789,7 +607,7 @@ remsim_vicc_sink_deliver_response (RemsimCardSink *sink, GBytes *response, GErro
 	const guint8 *data = g_bytes_get_data (response, &len);
 
 	if (self->command != NULL && self->forwarded) {
-		remsim_vicc_sink_clear_source (&self->timeout_source);
+		remsim_vicc_clear_source (&self->timeout_source);
 		g_clear_pointer (&self->command, g_bytes_unref);
 		self->forwarded = FALSE;
 		if (len == 0 || len > REMSIM_VICC_MAX_PAYLOAD) {
@@ -865,75 +683,12 @@ remsim_vicc_sink_card_sink_iface_init (RemsimCardSinkInterface *iface)
 /* GInitable -------------------------------------------------------------- */
 
 static gboolean
-remsim_vicc_sink_get_uint_key (
-    RemsimViccSink *self, const gchar *key, guint min, guint max, guint *value, GError **error)
-{
-	g_autofree gchar *str = g_key_file_get_value (self->config, self->group, key, NULL);
-	guint64 v = 0;
-
-	if (str == NULL)
-		return TRUE;
-	g_strstrip (str);
-	if (!g_ascii_string_to_unsigned (str, 10, min, max, &v, NULL)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key '%s': expected a number in %u..%u, got \"%s\"",
-			     key,
-			     min,
-			     max,
-			     str);
-		return FALSE;
-	}
-	*value = (guint)v;
-	return TRUE;
-}
-
-/* the port of this slot: the configured one plus the slot's distance from
- * the lowest slot of the group (0 stays 0: any free port, listen only) */
-static gboolean
-remsim_vicc_sink_slot_port (RemsimViccSink *self, guint16 base, GError **error)
-{
-	g_autofree gchar *slots = g_key_file_get_value (self->config, self->group, "slots", NULL);
-	guint lowest = 0;
-	guint64 port;
-
-	if (base == 0) {
-		self->port = 0;
-		return TRUE;
-	}
-	if (slots != NULL && !remsim_vicc_slots_lowest (slots, &lowest)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key 'slots': expected slot numbers and ranges like 0-7;9, got \"%s\"",
-			     slots);
-		return FALSE;
-	}
-	if (self->slot < lowest)
-		lowest = self->slot;
-	port = (guint64)base + (self->slot - lowest);
-	if (port > G_MAXUINT16) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "port %u + slot offset %u is beyond 65535",
-			     base,
-			     self->slot - lowest);
-		return FALSE;
-	}
-	self->port = (guint16)port;
-	return TRUE;
-}
-
-static gboolean
 remsim_vicc_sink_parse_address (RemsimViccSink *self,
 				const gchar *key,
 				const gchar *value,
 				GError **error)
 {
 	g_autofree gchar *host = NULL;
-	g_autoptr (GError) error_local = NULL;
 	guint16 port = REMSIM_VICC_DEFAULT_PORT;
 	guint64 only_port = 0;
 
@@ -953,14 +708,7 @@ remsim_vicc_sink_parse_address (RemsimViccSink *self,
 		port = (guint16)only_port;
 	} else if (g_strcmp0 (value, "*") == 0) {
 		/* all addresses, default port */
-	} else if (!remsim_config_parse_hostport (
-		       value, REMSIM_VICC_DEFAULT_PORT, &host, &port, &error_local)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key '%s': %s",
-			     key,
-			     error_local->message);
+	} else if (!remsim_vicc_parse_hostport (key, value, &host, &port, error)) {
 		return FALSE;
 	}
 	if (!self->listen_mode) {
@@ -978,66 +726,31 @@ remsim_vicc_sink_parse_address (RemsimViccSink *self,
 			host = g_strdup ("127.0.0.1");
 		}
 	} else if (host != NULL) {
-		g_autoptr (GInetAddress) addr = NULL;
-
-		if (g_strcmp0 (host, "localhost") == 0) {
-			g_free (host);
-			host = g_strdup ("127.0.0.1");
-		}
-		addr = g_inet_address_new_from_string (host);
-		if (addr == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "key '%s': expected an IP address, '*' or 'localhost' "
-				     "before the port, got \"%s\"",
-				     key,
-				     value);
+		if (!remsim_vicc_parse_listen_host (&host, key, value, error))
 			return FALSE;
-		}
 	}
 	self->host = g_steal_pointer (&host);
-	return remsim_vicc_sink_slot_port (self, port, error);
+	return remsim_vicc_slot_port (&self->props, port, &self->port, error);
 }
 
 static gboolean
 remsim_vicc_sink_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
 {
 	RemsimViccSink *self = REMSIM_VICC_SINK (initable);
-	static const gchar *const known_keys[] = {
-	    "listen", "connect", "timeout-ms", "reconnect-interval-ms", NULL};
+	static const gchar *const known_keys[] = {REMSIM_VICC_KEYS, NULL};
 	g_autofree gchar *listen = NULL;
 	g_autofree gchar *connect = NULL;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
 	if (self->name != NULL)
 		return TRUE;
-	self->name = g_strdup_printf ("[%s] slot %u", self->group, self->slot);
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
-	if (!remsim_vicc_sink_get_uint_key (
-		self, "timeout-ms", 1, 3600000, &self->timeout_ms, error))
-		return FALSE;
-	if (!remsim_vicc_sink_get_uint_key (
-		self, "reconnect-interval-ms", 1, 3600000, &self->reconnect_ms, error))
+	self->name = g_strdup_printf ("[%s] slot %u", self->props.group, self->props.slot);
+	if (!remsim_vicc_get_common_keys (
+		&self->props, &self->timeout_ms, &self->reconnect_ms, &listen, &connect, error))
 		return FALSE;
 	self->backoff_ms = self->reconnect_ms;
 
-	listen = g_key_file_get_value (self->config, self->group, "listen", NULL);
-	connect = g_key_file_get_value (self->config, self->group, "connect", NULL);
-	if (listen != NULL && connect != NULL) {
-		g_set_error_literal (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "keys 'listen' and 'connect': expected one of them, not both");
-		return FALSE;
-	}
 	self->listen_mode = listen != NULL;
 	if (!remsim_vicc_sink_parse_address (self,
 					     self->listen_mode ? "listen" : "connect",
@@ -1075,7 +788,7 @@ gboolean
 remsim_vicc_sink_is_connected (RemsimViccSink *self)
 {
 	g_return_val_if_fail (REMSIM_IS_VICC_SINK (self), FALSE);
-	return self->conn != NULL;
+	return self->vc.conn != NULL;
 }
 
 static void
@@ -1083,21 +796,14 @@ remsim_vicc_sink_get_property (GObject *object, guint prop_id, GValue *value, GP
 {
 	RemsimViccSink *self = REMSIM_VICC_SINK (object);
 
+	if (remsim_plugin_instance_props_get_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
 	case PROP_PORT:
 		g_value_set_uint (value, self->port);
 		break;
 	case PROP_CONNECTED:
-		g_value_set_boolean (value, self->conn != NULL);
+		g_value_set_boolean (value, self->vc.conn != NULL);
 		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1113,20 +819,9 @@ remsim_vicc_sink_set_property (GObject *object,
 {
 	RemsimViccSink *self = REMSIM_VICC_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -1147,12 +842,10 @@ remsim_vicc_sink_finalize (GObject *object)
 
 	g_queue_clear_full (&self->requests, (GDestroyNotify)g_bytes_unref);
 	g_clear_pointer (&self->command, g_bytes_unref);
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_free (self->name);
 	g_free (self->host);
-	g_free (self->peer);
-	g_free (self->rx);
+	remsim_vicc_conn_clear (&self->vc);
 	g_free (self->bounce_reason);
 	g_byte_array_unref (self->tx);
 	g_clear_pointer (&self->atr, g_bytes_unref);
@@ -1170,9 +863,7 @@ remsim_vicc_sink_class_init (RemsimViccSinkClass *klass)
 	object_class->dispose = remsim_vicc_sink_dispose;
 	object_class->finalize = remsim_vicc_sink_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 	/**
 	 * RemsimViccSink:port:
 	 * The TCP port of the vpcd connected to, or listened on (the bound one
@@ -1205,8 +896,11 @@ remsim_vicc_sink_init (RemsimViccSink *self)
 	self->reconnect_ms = REMSIM_VICC_SINK_DEFAULT_RECONNECT_MS;
 	self->backoff_ms = self->reconnect_ms;
 	self->atr = g_bytes_new_static (default_atr, sizeof (default_atr));
-	self->rx_cap = REMSIM_VICC_SINK_RX_INITIAL;
-	self->rx = g_malloc (self->rx_cap);
+	remsim_vicc_conn_init (&self->vc,
+			       G_OBJECT (self),
+			       &remsim_vicc_sink_conn_funcs,
+			       "vpcd",
+			       REMSIM_VICC_SINK_RX_INITIAL);
 	self->tx = g_byte_array_sized_new (64);
 	self->status = remsim_vicc_sink_status_absent;
 	g_queue_init (&self->requests);

@@ -27,10 +27,9 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 
+#include "remsim-vicc-conn.h"
 #include "remsim-vicc-proto.h"
 #include "remsim-vicc-source.h"
 
@@ -61,18 +60,11 @@ typedef struct {
 	GSource *cancel_source;
 } RemsimViccOp;
 
-typedef struct {
-	RemsimViccSource *self; /* only touched when not cancelled */
-	GBytes *wire;
-} RemsimViccWrite;
-
 struct _RemsimViccSource {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
-	gchar *name; /* "[source:x] slot 3", for messages */
+	RemsimPluginInstanceProps props; /* config, group, slot */
+	gchar *name;			 /* "[source:x] slot 3", for messages */
 
 	/* configuration */
 	gboolean reversed;
@@ -89,14 +81,7 @@ struct _RemsimViccSource {
 	gboolean connect_failed_logged;
 
 	/* the connection */
-	GSocketConnection *conn;
-	GCancellable *conn_cancellable;
-	gchar *peer;
-	guint serial; /* bumped whenever a connection ends */
-	guint8 *rx;
-	gsize rx_len;
-	gsize rx_cap;
-	gboolean writing;
+	RemsimViccConn vc;
 	GQueue ops;
 	GSource *timeout_source;
 
@@ -118,10 +103,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimViccSource,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_PORT,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_PORT = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 	PROP_LAST,
 };
 
@@ -338,7 +321,7 @@ remsim_vicc_source_complete (RemsimViccSource *self, RemsimViccOp *op, GBytes *r
 		if (!self->present) {
 			g_message ("%s: card present (vicc %s, ATR of %" G_GSIZE_FORMAT " bytes)",
 				   self->name,
-				   self->peer,
+				   self->vc.peer,
 				   g_bytes_get_size (reply));
 			self->present = TRUE;
 			remsim_card_source_emit_card_changed (REMSIM_CARD_SOURCE (self), TRUE);
@@ -376,15 +359,6 @@ remsim_vicc_source_complete (RemsimViccSource *self, RemsimViccOp *op, GBytes *r
 		g_task_return_error (task, error);
 	else
 		g_task_return_pointer (task, g_bytes_ref (reply), (GDestroyNotify)g_bytes_unref);
-}
-
-static void
-remsim_vicc_source_clear_timeout (RemsimViccSource *self)
-{
-	if (self->timeout_source != NULL) {
-		g_source_destroy (self->timeout_source);
-		g_clear_pointer (&self->timeout_source, g_source_unref);
-	}
 }
 
 static gboolean
@@ -433,120 +407,38 @@ remsim_vicc_source_handle_message (RemsimViccSource *self, const guint8 *payload
 		remsim_vicc_source_disconnect (self, "the vicc reported no card", TRUE);
 		return;
 	}
-	remsim_vicc_source_clear_timeout (self);
+	remsim_vicc_clear_source (&self->timeout_source);
 	g_queue_pop_head (&self->ops);
 	reply = g_bytes_new (payload, len);
 	remsim_vicc_source_complete (self, op, reply);
 	remsim_vicc_source_kick (self);
 }
 
-/* reading --------------------------------------------------------------- */
-
-static void remsim_vicc_source_read (RemsimViccSource *self);
+/* the connection's callbacks -------------------------------------------- */
 
 static void
-remsim_vicc_source_read_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+remsim_vicc_source_conn_message (GObject *owner, const guint8 *payload, gsize len)
 {
-	RemsimViccSource *self;
-	g_autoptr (RemsimViccSource) keep = NULL;
-	g_autoptr (GError) error = NULL;
-	gssize n;
-	guint serial;
-	gsize off = 0;
-
-	n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
-	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return; /* the connection (or the source) is gone */
-	self = REMSIM_VICC_SOURCE (user_data);
-	keep = g_object_ref (self);
-	if (n < 0) {
-		g_autofree gchar *reason = g_strdup_printf ("read failed: %s", error->message);
-
-		remsim_vicc_source_disconnect (self, reason, TRUE);
-		return;
-	}
-	if (n == 0) {
-		remsim_vicc_source_disconnect (self, "the vicc closed the connection", TRUE);
-		return;
-	}
-#ifdef TCP_QUICKACK
-	/* do not hold back the ACK: a peer writing header and payload
-	 * separately with Nagle on would wait for it */
-	(void)g_socket_set_option (
-	    g_socket_connection_get_socket (self->conn), IPPROTO_TCP, TCP_QUICKACK, 1, NULL);
-#endif
-	self->rx_len += (gsize)n;
-	serial = self->serial;
-	for (;;) {
-		gsize payload_len = 0;
-		gsize frame =
-		    remsim_vicc_frame_peek (self->rx + off, self->rx_len - off, &payload_len);
-
-		if (frame == 0) {
-			/* make room for the whole message */
-			if (self->rx_len - off >= REMSIM_VICC_HEADER_SIZE &&
-			    REMSIM_VICC_HEADER_SIZE + payload_len > self->rx_cap) {
-				self->rx_cap = REMSIM_VICC_HEADER_SIZE + payload_len;
-				self->rx = g_realloc (self->rx, self->rx_cap);
-			}
-			break;
-		}
-		remsim_vicc_source_handle_message (
-		    self, self->rx + off + REMSIM_VICC_HEADER_SIZE, payload_len);
-		if (self->serial != serial)
-			return; /* the connection ended */
-		off += frame;
-	}
-	if (off > 0) {
-		memmove (self->rx, self->rx + off, self->rx_len - off);
-		self->rx_len -= off;
-	}
-	remsim_vicc_source_read (self);
+	remsim_vicc_source_handle_message (REMSIM_VICC_SOURCE (owner), payload, len);
 }
 
 static void
-remsim_vicc_source_read (RemsimViccSource *self)
+remsim_vicc_source_conn_lost (GObject *owner, const gchar *reason)
 {
-	if (self->rx_len == self->rx_cap) {
-		self->rx_cap *= 2;
-		self->rx = g_realloc (self->rx, self->rx_cap);
-	}
-	g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->conn)),
-				   self->rx + self->rx_len,
-				   self->rx_cap - self->rx_len,
-				   G_PRIORITY_DEFAULT,
-				   self->conn_cancellable,
-				   remsim_vicc_source_read_cb,
-				   self);
+	remsim_vicc_source_disconnect (REMSIM_VICC_SOURCE (owner), reason, TRUE);
 }
 
-/* writing --------------------------------------------------------------- */
-
 static void
-remsim_vicc_source_write_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+remsim_vicc_source_conn_written (GObject *owner)
 {
-	RemsimViccWrite *w = user_data;
-	RemsimViccSource *self = w->self;
-	g_autoptr (GError) error = NULL;
+	RemsimViccSource *self = REMSIM_VICC_SOURCE (owner);
 	RemsimViccOp *op;
 
-	g_bytes_unref (w->wire);
-	g_free (w);
-	if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), res, NULL, &error)) {
-		g_autofree gchar *reason = NULL;
-
-		if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		reason = g_strdup_printf ("write failed: %s", error->message);
-		remsim_vicc_source_disconnect (self, reason, TRUE);
-		return;
-	}
-	self->writing = FALSE;
 	op = g_queue_peek_head (&self->ops);
 	if (op != NULL && op->sent && !op->wants_reply) {
 		g_autoptr (GTask) task = NULL;
 
-		remsim_vicc_source_clear_timeout (self);
+		remsim_vicc_clear_source (&self->timeout_source);
 		g_queue_pop_head (&self->ops);
 		task = remsim_vicc_op_steal_task (op);
 		remsim_vicc_op_free (op);
@@ -561,63 +453,31 @@ static void
 remsim_vicc_source_kick (RemsimViccSource *self)
 {
 	RemsimViccOp *op = g_queue_peek_head (&self->ops);
-	RemsimViccWrite *w;
 
-	if (op == NULL || self->conn == NULL || self->writing || op->sent)
+	if (op == NULL || self->vc.conn == NULL || self->vc.writing || op->sent)
 		return;
 	op->sent = TRUE;
-	self->writing = TRUE;
-	remsim_vicc_source_clear_timeout (self);
-	self->timeout_source = g_timeout_source_new (self->timeout_ms);
-	g_source_set_callback (self->timeout_source, remsim_vicc_source_timeout_cb, self, NULL);
-	g_source_attach (self->timeout_source, self->context);
-
-	w = g_new0 (RemsimViccWrite, 1);
-	w->self = self;
-	w->wire = g_bytes_ref (op->wire);
-	g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->conn)),
-					 g_bytes_get_data (w->wire, NULL),
-					 g_bytes_get_size (w->wire),
-					 G_PRIORITY_DEFAULT,
-					 self->conn_cancellable,
-					 remsim_vicc_source_write_cb,
-					 w);
+	remsim_vicc_clear_source (&self->timeout_source);
+	self->timeout_source = remsim_vicc_timeout_add (
+	    self->context, self->timeout_ms, remsim_vicc_source_timeout_cb, self);
+	remsim_vicc_conn_write (&self->vc, op->wire);
 }
+
+static const RemsimViccConnFuncs remsim_vicc_source_conn_funcs = {
+    remsim_vicc_source_conn_message,
+    NULL,
+    remsim_vicc_source_conn_written,
+    remsim_vicc_source_conn_lost,
+};
 
 /* connections ----------------------------------------------------------- */
-
-static gchar *
-remsim_vicc_source_describe_peer (GSocketConnection *conn)
-{
-	g_autoptr (GSocketAddress) addr = g_socket_connection_get_remote_address (conn, NULL);
-
-	if (G_IS_INET_SOCKET_ADDRESS (addr)) {
-		GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (addr);
-		g_autofree gchar *ip =
-		    g_inet_address_to_string (g_inet_socket_address_get_address (inet));
-
-		return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (inet));
-	}
-	return g_strdup ("(unknown)");
-}
 
 static void
 remsim_vicc_source_attach (RemsimViccSource *self, GSocketConnection *conn)
 {
-	GSocket *sock = g_socket_connection_get_socket (conn);
-	g_autoptr (GError) error = NULL;
-
-	if (!g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, &error))
-		g_debug ("%s: cannot set TCP_NODELAY: %s", self->name, error->message);
-	g_socket_set_keepalive (sock, TRUE);
-	self->conn = g_object_ref (conn);
-	self->conn_cancellable = g_cancellable_new ();
-	g_free (self->peer);
-	self->peer = remsim_vicc_source_describe_peer (conn);
+	remsim_vicc_conn_attach (&self->vc, conn, self->name);
 	self->connect_failed_logged = FALSE;
-	g_info ("%s: vicc connected (%s)", self->name, self->peer);
-	self->rx_len = 0;
-	remsim_vicc_source_read (self);
+	g_info ("%s: vicc connected (%s)", self->name, self->vc.peer);
 	remsim_vicc_source_enqueue (
 	    self, remsim_vicc_op_new (self, REMSIM_VICC_OP_PROBE, NULL), NULL);
 }
@@ -646,22 +506,15 @@ remsim_vicc_source_absent_error (RemsimViccSource *self, RemsimViccOpKind kind, 
 static void
 remsim_vicc_source_disconnect (RemsimViccSource *self, const gchar *reason, gboolean emit)
 {
-	g_autoptr (GSocketConnection) conn = g_steal_pointer (&self->conn);
 	gboolean was_present = self->present;
 	GQueue ops = G_QUEUE_INIT;
 	RemsimViccOp *op;
 
-	if (conn == NULL)
+	if (self->vc.conn == NULL)
 		return;
-	g_message ("%s: vicc %s disconnected: %s", self->name, self->peer, reason);
-	self->serial++;
-	g_cancellable_cancel (self->conn_cancellable);
-	g_clear_object (&self->conn_cancellable);
-	if (!g_io_stream_close (G_IO_STREAM (conn), NULL, NULL))
-		g_debug ("%s: closing the connection failed", self->name);
-	remsim_vicc_source_clear_timeout (self);
-	self->writing = FALSE;
-	self->rx_len = 0;
+	g_message ("%s: vicc %s disconnected: %s", self->name, self->vc.peer, reason);
+	remsim_vicc_conn_close (&self->vc, self->name);
+	remsim_vicc_clear_source (&self->timeout_source);
 	self->present = FALSE;
 	self->powered = FALSE;
 	g_clear_pointer (&self->atr, g_bytes_unref);
@@ -675,9 +528,9 @@ remsim_vicc_source_disconnect (RemsimViccSource *self, const gchar *reason, gboo
 			    op, remsim_vicc_source_absent_error (self, op->kind, reason));
 		remsim_vicc_op_free (op);
 	}
-	if (emit && was_present && self->conn == NULL)
+	if (emit && was_present && self->vc.conn == NULL)
 		remsim_card_source_emit_card_changed (REMSIM_CARD_SOURCE (self), FALSE);
-	if (emit && self->reversed && self->conn == NULL)
+	if (emit && self->reversed && self->vc.conn == NULL)
 		remsim_vicc_source_schedule_reconnect (self);
 }
 
@@ -689,13 +542,13 @@ remsim_vicc_source_incoming_cb (GSocketService *service,
 {
 	RemsimViccSource *self = REMSIM_VICC_SOURCE (user_data);
 
-	if (self->conn != NULL) {
-		g_autofree gchar *peer = remsim_vicc_source_describe_peer (conn);
+	if (self->vc.conn != NULL) {
+		g_autofree gchar *peer = remsim_vicc_describe_peer (conn);
 
 		g_warning ("%s: refusing a second vicc (%s): %s is connected",
 			   self->name,
 			   peer,
-			   self->peer);
+			   self->vc.peer);
 		/* dropping our only reference closes it */
 		return TRUE;
 	}
@@ -734,7 +587,7 @@ remsim_vicc_source_connect_cb (GObject *source, GAsyncResult *res, gpointer user
 static void
 remsim_vicc_source_connect (RemsimViccSource *self)
 {
-	if (self->conn != NULL || self->connect_cancellable != NULL)
+	if (self->vc.conn != NULL || self->connect_cancellable != NULL)
 		return;
 	self->connect_cancellable = g_cancellable_new ();
 	g_socket_client_connect_to_host_async (self->client,
@@ -760,9 +613,8 @@ remsim_vicc_source_schedule_reconnect (RemsimViccSource *self)
 {
 	if (self->reconnect_source != NULL || self->client == NULL)
 		return;
-	self->reconnect_source = g_timeout_source_new (self->reconnect_ms);
-	g_source_set_callback (self->reconnect_source, remsim_vicc_source_reconnect_cb, self, NULL);
-	g_source_attach (self->reconnect_source, self->context);
+	self->reconnect_source = remsim_vicc_timeout_add (
+	    self->context, self->reconnect_ms, remsim_vicc_source_reconnect_cb, self);
 }
 
 /* RemsimCardSource ------------------------------------------------------ */
@@ -782,7 +634,7 @@ remsim_vicc_source_start_op (RemsimViccSource *self,
 	g_task_set_source_tag (task, tag);
 	if (g_task_return_error_if_cancelled (task))
 		return;
-	if (self->conn == NULL || !self->present) {
+	if (self->vc.conn == NULL || !self->present) {
 		g_task_return_new_error (task,
 					 REMSIM_ERROR,
 					 REMSIM_ERROR_CARD_ABSENT,
@@ -875,7 +727,7 @@ remsim_vicc_source_power_off (RemsimCardSource *source, GError **error)
 	self->powered = FALSE;
 	g_clear_pointer (&self->atr, g_bytes_unref);
 	/* no card, nothing to switch off */
-	if (self->conn == NULL)
+	if (self->vc.conn == NULL)
 		return TRUE;
 	remsim_vicc_source_enqueue (
 	    self, remsim_vicc_op_new (self, REMSIM_VICC_OP_POWER_OFF, NULL), NULL);
@@ -915,89 +767,19 @@ remsim_vicc_source_card_source_iface_init (RemsimCardSourceInterface *iface)
 /* GInitable -------------------------------------------------------------- */
 
 static gboolean
-remsim_vicc_source_get_uint_key (
-    RemsimViccSource *self, const gchar *key, guint min, guint max, guint *value, GError **error)
-{
-	g_autofree gchar *str = g_key_file_get_value (self->config, self->group, key, NULL);
-	guint64 v = 0;
-
-	if (str == NULL)
-		return TRUE;
-	g_strstrip (str);
-	if (!g_ascii_string_to_unsigned (str, 10, min, max, &v, NULL)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key '%s': expected a number in %u..%u, got \"%s\"",
-			     key,
-			     min,
-			     max,
-			     str);
-		return FALSE;
-	}
-	*value = (guint)v;
-	return TRUE;
-}
-
-/* the port of this slot: the configured one plus the slot's distance from
- * the lowest slot of the group (0 stays 0: any free port) */
-static gboolean
-remsim_vicc_source_slot_port (RemsimViccSource *self, guint16 base, GError **error)
-{
-	g_autofree gchar *slots = g_key_file_get_value (self->config, self->group, "slots", NULL);
-	guint lowest = 0;
-	guint64 port;
-
-	if (base == 0) {
-		self->port = 0;
-		return TRUE;
-	}
-	if (slots != NULL && !remsim_vicc_slots_lowest (slots, &lowest)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key 'slots': expected slot numbers and ranges like 0-7;9, got \"%s\"",
-			     slots);
-		return FALSE;
-	}
-	if (self->slot < lowest)
-		lowest = self->slot;
-	port = (guint64)base + (self->slot - lowest);
-	if (port > G_MAXUINT16) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "port %u + slot offset %u is beyond 65535",
-			     base,
-			     self->slot - lowest);
-		return FALSE;
-	}
-	self->port = (guint16)port;
-	return TRUE;
-}
-
-static gboolean
 remsim_vicc_source_parse_address (RemsimViccSource *self,
 				  const gchar *key,
 				  const gchar *value,
 				  GError **error)
 {
 	g_autofree gchar *host = NULL;
-	g_autoptr (GError) error_local = NULL;
 	guint16 port = REMSIM_VICC_DEFAULT_PORT;
 	guint64 only_port = 0;
 
 	if (!self->reversed && g_ascii_string_to_unsigned (value, 10, 0, 65535, &only_port, NULL)) {
 		/* "listen=35963": all addresses */
 		port = (guint16)only_port;
-	} else if (!remsim_config_parse_hostport (
-		       value, REMSIM_VICC_DEFAULT_PORT, &host, &port, &error_local)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "key '%s': %s",
-			     key,
-			     error_local->message);
+	} else if (!remsim_vicc_parse_hostport (key, value, &host, &port, error)) {
 		return FALSE;
 	}
 	if (self->reversed && port == 0) {
@@ -1010,28 +792,13 @@ remsim_vicc_source_parse_address (RemsimViccSource *self,
 		return FALSE;
 	}
 	if (!self->reversed && host != NULL && g_strcmp0 (host, "*") != 0) {
-		g_autoptr (GInetAddress) addr = NULL;
-
-		if (g_strcmp0 (host, "localhost") == 0) {
-			g_free (host);
-			host = g_strdup ("127.0.0.1");
-		}
-		addr = g_inet_address_new_from_string (host);
-		if (addr == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "key '%s': expected an IP address, '*' or 'localhost' "
-				     "before the port, got \"%s\"",
-				     key,
-				     value);
+		if (!remsim_vicc_parse_listen_host (&host, key, value, error))
 			return FALSE;
-		}
 	} else if (!self->reversed) {
 		g_clear_pointer (&host, g_free);
 	}
 	self->host = g_steal_pointer (&host);
-	return remsim_vicc_source_slot_port (self, port, error);
+	return remsim_vicc_slot_port (&self->props, port, &self->port, error);
 }
 
 static gboolean
@@ -1042,29 +809,7 @@ remsim_vicc_source_listen (RemsimViccSource *self, GError **error)
 
 	self->service = g_socket_service_new ();
 	listener = G_SOCKET_LISTENER (self->service);
-	if (self->host == NULL) {
-		if (self->port == 0) {
-			self->port =
-			    g_socket_listener_add_any_inet_port (listener, NULL, &error_local);
-		} else if (!g_socket_listener_add_inet_port (
-			       listener, self->port, NULL, &error_local)) {
-			/* keep error_local */
-		}
-	} else {
-		g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (self->host);
-		g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (ip, self->port);
-		g_autoptr (GSocketAddress) bound = NULL;
-
-		if (g_socket_listener_add_address (listener,
-						   addr,
-						   G_SOCKET_TYPE_STREAM,
-						   G_SOCKET_PROTOCOL_TCP,
-						   NULL,
-						   &bound,
-						   &error_local))
-			self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-	}
-	if (error_local != NULL) {
+	if (!remsim_vicc_listener_add (listener, self->host, &self->port, &error_local)) {
 		g_set_error (error,
 			     REMSIM_ERROR,
 			     g_error_matches (error_local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)
@@ -1090,39 +835,19 @@ static gboolean
 remsim_vicc_source_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
 {
 	RemsimViccSource *self = REMSIM_VICC_SOURCE (initable);
-	static const gchar *const known_keys[] = {
-	    "listen", "connect", "timeout-ms", "reconnect-interval-ms", NULL};
+	static const gchar *const known_keys[] = {REMSIM_VICC_KEYS, NULL};
 	g_autofree gchar *listen = NULL;
 	g_autofree gchar *connect = NULL;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
 	if (self->service != NULL || self->client != NULL)
 		return TRUE;
-	self->name = g_strdup_printf ("[%s] slot %u", self->group, self->slot);
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
-	if (!remsim_vicc_source_get_uint_key (
-		self, "timeout-ms", 1, 3600000, &self->timeout_ms, error))
-		return FALSE;
-	if (!remsim_vicc_source_get_uint_key (
-		self, "reconnect-interval-ms", 1, 3600000, &self->reconnect_ms, error))
+	self->name = g_strdup_printf ("[%s] slot %u", self->props.group, self->props.slot);
+	if (!remsim_vicc_get_common_keys (
+		&self->props, &self->timeout_ms, &self->reconnect_ms, &listen, &connect, error))
 		return FALSE;
 
-	listen = g_key_file_get_value (self->config, self->group, "listen", NULL);
-	connect = g_key_file_get_value (self->config, self->group, "connect", NULL);
-	if (listen != NULL && connect != NULL) {
-		g_set_error_literal (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "keys 'listen' and 'connect': expected one of them, not both");
-		return FALSE;
-	}
 	self->reversed = connect != NULL;
 	if (!remsim_vicc_source_parse_address (self,
 					       self->reversed ? "connect" : "listen",
@@ -1133,8 +858,6 @@ remsim_vicc_source_initable_init (GInitable *initable, GCancellable *cancellable
 		return FALSE;
 
 	self->context = g_main_context_ref_thread_default ();
-	self->rx_cap = REMSIM_VICC_RX_INITIAL;
-	self->rx = g_malloc (self->rx_cap);
 	if (self->reversed) {
 		self->client = g_socket_client_new ();
 		/* a vicc is reached directly, never through a proxy */
@@ -1166,16 +889,9 @@ remsim_vicc_source_get_property (GObject *object, guint prop_id, GValue *value, 
 {
 	RemsimViccSource *self = REMSIM_VICC_SOURCE (object);
 
+	if (remsim_plugin_instance_props_get_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
 	case PROP_PORT:
 		g_value_set_uint (value, self->port);
 		break;
@@ -1193,20 +909,9 @@ remsim_vicc_source_set_property (GObject *object,
 {
 	RemsimViccSource *self = REMSIM_VICC_SOURCE (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -1214,20 +919,12 @@ remsim_vicc_source_dispose (GObject *object)
 {
 	RemsimViccSource *self = REMSIM_VICC_SOURCE (object);
 
-	if (self->service != NULL) {
-		g_signal_handlers_disconnect_by_data (self->service, self);
-		g_socket_service_stop (self->service);
-		g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-		g_clear_object (&self->service);
-	}
+	remsim_vicc_service_clear (&self->service, self);
 	if (self->connect_cancellable != NULL) {
 		g_cancellable_cancel (self->connect_cancellable);
 		g_clear_object (&self->connect_cancellable);
 	}
-	if (self->reconnect_source != NULL) {
-		g_source_destroy (self->reconnect_source);
-		g_clear_pointer (&self->reconnect_source, g_source_unref);
-	}
+	remsim_vicc_clear_source (&self->reconnect_source);
 	g_clear_object (&self->client);
 	/* pending operations with a task hold a reference: only internal and
 	 * orphaned ones can be left here */
@@ -1243,12 +940,10 @@ remsim_vicc_source_finalize (GObject *object)
 
 	while ((op = g_queue_pop_head (&self->ops)) != NULL)
 		remsim_vicc_op_free (op);
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_free (self->name);
 	g_free (self->host);
-	g_free (self->peer);
-	g_free (self->rx);
+	remsim_vicc_conn_clear (&self->vc);
 	g_clear_pointer (&self->atr, g_bytes_unref);
 	g_clear_pointer (&self->context, g_main_context_unref);
 	G_OBJECT_CLASS (remsim_vicc_source_parent_class)->finalize (object);
@@ -1264,9 +959,7 @@ remsim_vicc_source_class_init (RemsimViccSourceClass *klass)
 	object_class->dispose = remsim_vicc_source_dispose;
 	object_class->finalize = remsim_vicc_source_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 	/**
 	 * RemsimViccSource:port:
 	 * The TCP port listened on (the bound one if configured as 0) or
@@ -1285,4 +978,9 @@ remsim_vicc_source_init (RemsimViccSource *self)
 	self->timeout_ms = REMSIM_VICC_DEFAULT_TIMEOUT_MS;
 	self->reconnect_ms = REMSIM_VICC_DEFAULT_RECONNECT_MS;
 	g_queue_init (&self->ops);
+	remsim_vicc_conn_init (&self->vc,
+			       G_OBJECT (self),
+			       &remsim_vicc_source_conn_funcs,
+			       "vicc",
+			       REMSIM_VICC_RX_INITIAL);
 }

@@ -7,328 +7,14 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 
 #include "remsim-plugin-api.h"
 #include "remsim-plugins.h"
 #include "remsim-vicc-proto.h"
+#include "test-vicc-fake.h"
 
-#define TEST_ATR  "3b9f96801fc78031a073be21136743200718000001a5"
-#define TEST_WAIT 5000
-
-/* helpers ---------------------------------------------------------------- */
-
-static GBytes *
-hex_to_bytes (const gchar *hex)
-{
-	gsize len = strlen (hex) / 2;
-	guint8 *buf = g_malloc (len + 1);
-
-	for (gsize i = 0; i < len; i++)
-		buf[i] = (guint8)((g_ascii_xdigit_value (hex[2 * i]) << 4) |
-				  g_ascii_xdigit_value (hex[2 * i + 1]));
-	return g_bytes_new_take (buf, len);
-}
-
-static gchar *
-bytes_to_hex (GBytes *bytes)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (bytes, &len);
-	GString *s = g_string_new (NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf (s, "%02x", data[i]);
-	return g_string_free (s, FALSE);
-}
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-/* iterate the main context until *flag or ms elapsed; returns *flag */
-static gboolean
-wait_for (gboolean *flag, guint ms)
-{
-	gboolean expired = FALSE;
-	GSource *timer = g_timeout_source_new (ms);
-
-	g_source_set_callback (timer, flag_timeout_cb, &expired, NULL);
-	g_source_attach (timer, NULL);
-	while (!*flag && !expired)
-		g_main_context_iteration (NULL, TRUE);
-	g_source_destroy (timer);
-	g_source_unref (timer);
-	return *flag;
-}
-
-static void
-spin (guint ms)
-{
-	gboolean never = FALSE;
-
-	wait_for (&never, ms);
-}
-
-/* the fake vpcd: a listener and the connection of the card ---------------- */
-
-typedef struct {
-	GSocketListener *listener;
-	guint16 port;
-	GSocketConnection *accepted;
-	gboolean accept_done;
-	GCancellable *cancellable;
-} FakeListener;
-
-static FakeListener *
-listener_new (guint16 port)
-{
-	FakeListener *l = g_new0 (FakeListener, 1);
-	g_autoptr (GInetAddress) ip = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-	g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (ip, port);
-	g_autoptr (GSocketAddress) bound = NULL;
-	g_autoptr (GError) error = NULL;
-
-	l->listener = g_socket_listener_new ();
-	g_socket_listener_add_address (
-	    l->listener, addr, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
-	g_assert_no_error (error);
-	l->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-	return l;
-}
-
-static void
-listener_free (FakeListener *l)
-{
-	if (l == NULL)
-		return;
-	if (l->cancellable != NULL) {
-		g_cancellable_cancel (l->cancellable);
-		/* let the accept finish, it points at us */
-		while (!l->accept_done)
-			g_main_context_iteration (NULL, TRUE);
-		g_object_unref (l->cancellable);
-	}
-	g_socket_listener_close (l->listener);
-	g_object_unref (l->listener);
-	g_clear_object (&l->accepted);
-	g_free (l);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeListener, listener_free)
-
-static void
-listener_accept_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	FakeListener *l = user_data;
-
-	l->accepted = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), res, NULL, NULL);
-	l->accept_done = TRUE;
-}
-
-/* the next connection within @ms, or NULL */
-static GSocketConnection *
-listener_accept (FakeListener *l, guint ms)
-{
-	if (l->cancellable == NULL) {
-		l->cancellable = g_cancellable_new ();
-		l->accept_done = FALSE;
-		g_socket_listener_accept_async (l->listener, l->cancellable, listener_accept_cb, l);
-	}
-	wait_for (&l->accept_done, ms);
-	if (!l->accept_done)
-		return NULL;
-	g_clear_object (&l->cancellable);
-	return g_steal_pointer (&l->accepted);
-}
-
-typedef struct {
-	GSocketConnection *conn;
-	GSocket *sock;
-	GByteArray *rx;
-	gboolean eof;
-} FakeVpcd;
-
-static gboolean
-fake_readable_cb (GSocket *sock, GIOCondition cond, gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-/* read what is there, waiting up to @ms for something; FALSE on timeout */
-static gboolean
-fake_fill (FakeVpcd *f, guint ms)
-{
-	gboolean readable = FALSE;
-	GSource *src = g_socket_create_source (f->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-	guint8 buf[4096];
-	gssize n;
-	g_autoptr (GError) error = NULL;
-
-	g_source_set_callback (
-	    src, (GSourceFunc)(void (*) (void))fake_readable_cb, &readable, NULL);
-	g_source_attach (src, NULL);
-	wait_for (&readable, ms);
-	g_source_destroy (src);
-	g_source_unref (src);
-	if (!readable)
-		return FALSE;
-	n = g_socket_receive_with_blocking (
-	    f->sock, (gchar *)buf, sizeof (buf), FALSE, NULL, &error);
-	if (n <= 0) {
-		f->eof = TRUE;
-		return TRUE;
-	}
-	g_byte_array_append (f->rx, buf, (guint)n);
-	return TRUE;
-}
-
-static void
-fake_free (FakeVpcd *f)
-{
-	if (f == NULL)
-		return;
-	g_object_unref (f->conn);
-	g_byte_array_unref (f->rx);
-	g_free (f);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeVpcd, fake_free)
-
-/* the sink's next connection to @l */
-static FakeVpcd *
-fake_accept (FakeListener *l)
-{
-	GSocketConnection *conn = listener_accept (l, TEST_WAIT);
-	FakeVpcd *f;
-
-	g_assert_nonnull (conn);
-	f = g_new0 (FakeVpcd, 1);
-	f->conn = conn;
-	f->sock = g_socket_connection_get_socket (conn);
-	g_socket_set_option (f->sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-	f->rx = g_byte_array_new ();
-	return f;
-}
-
-/* connect to a listening sink (reversed mode) */
-static FakeVpcd *
-fake_connect (guint16 port, GError **error)
-{
-	g_autoptr (GSocketClient) client = g_socket_client_new ();
-	GSocketConnection *conn;
-	FakeVpcd *f;
-
-	/* the proxy resolver needs GSettings, hidden by the isolated dirs */
-	g_socket_client_set_enable_proxy (client, FALSE);
-	conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, error);
-	if (conn == NULL)
-		return NULL;
-	f = g_new0 (FakeVpcd, 1);
-	f->conn = conn;
-	f->sock = g_socket_connection_get_socket (conn);
-	g_socket_set_option (f->sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-	f->rx = g_byte_array_new ();
-	return f;
-}
-
-static void
-fake_close (FakeVpcd *f)
-{
-	g_assert_true (g_io_stream_close (G_IO_STREAM (f->conn), NULL, NULL));
-}
-
-/* the next message from the sink as hex; NULL if none within @ms */
-static gchar *
-fake_recv_within (FakeVpcd *f, guint ms)
-{
-	gint64 deadline = g_get_monotonic_time () + (gint64)ms * 1000;
-
-	for (;;) {
-		gsize plen = 0;
-		gsize frame = remsim_vicc_frame_peek (f->rx->data, f->rx->len, &plen);
-
-		if (frame > 0) {
-			g_autoptr (GBytes) msg =
-			    g_bytes_new (f->rx->data + REMSIM_VICC_HEADER_SIZE, plen);
-
-			g_byte_array_remove_range (f->rx, 0, (guint)frame);
-			return bytes_to_hex (msg);
-		}
-		if (f->eof || g_get_monotonic_time () > deadline)
-			return NULL;
-		fake_fill (f, 20);
-	}
-}
-
-static void
-fake_expect (FakeVpcd *f, const gchar *hex)
-{
-	g_autofree gchar *got = fake_recv_within (f, TEST_WAIT);
-
-	g_assert_cmpstr (got, ==, hex);
-}
-
-static void
-fake_expect_nothing (FakeVpcd *f, guint ms)
-{
-	g_autofree gchar *got = fake_recv_within (f, ms);
-
-	g_assert_cmpstr (got, ==, NULL);
-	g_assert_false (f->eof);
-}
-
-static void
-fake_send_raw (FakeVpcd *f, const guint8 *data, gsize len)
-{
-	g_autoptr (GError) error = NULL;
-	gssize n =
-	    g_socket_send_with_blocking (f->sock, (const gchar *)data, len, TRUE, NULL, &error);
-
-	g_assert_no_error (error);
-	g_assert_cmpint (n, ==, (gssize)len);
-}
-
-/* several messages in one write, as hex strings, NULL-terminated */
-static void
-fake_send_many (FakeVpcd *f, ...)
-{
-	g_autoptr (GByteArray) wire = g_byte_array_new ();
-	const gchar *hex;
-	va_list ap;
-
-	va_start (ap, f);
-	while ((hex = va_arg (ap, const gchar *)) != NULL) {
-		g_autoptr (GBytes) payload = hex_to_bytes (hex);
-		gsize len = 0;
-		const guint8 *data = g_bytes_get_data (payload, &len);
-
-		remsim_vicc_frame_append (wire, data, len);
-	}
-	va_end (ap);
-	fake_send_raw (f, wire->data, wire->len);
-}
-
-static void
-fake_send (FakeVpcd *f, const gchar *hex)
-{
-	fake_send_many (f, hex, NULL);
-}
-
-/* wait until the sink closes the connection */
-static void
-fake_expect_closed (FakeVpcd *f)
-{
-	gint64 deadline = g_get_monotonic_time () + TEST_WAIT * 1000;
-
-	while (!f->eof && g_get_monotonic_time () < deadline)
-		fake_fill (f, 100);
-	g_assert_true (f->eof);
-}
+#define TEST_ATR "3b9f96801fc78031a073be21136743200718000001a5"
 
 /* the sink under test ---------------------------------------------------- */
 
@@ -553,8 +239,8 @@ test_presence (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, "reconnect-interval-ms=50\n");
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 	RemsimCardSinkStatus st;
 	Fixture fx = {0};
 
@@ -613,7 +299,7 @@ test_apdu (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, NULL);
-	g_autoptr (FakeVpcd) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GBytes) resp = hex_to_bytes ("9000");
 	g_autofree gchar *big = NULL;
@@ -694,7 +380,7 @@ test_queue (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, NULL);
-	g_autoptr (FakeVpcd) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 	Fixture fx = {0};
 
 	fixture_setup (&fx, keys);
@@ -737,7 +423,7 @@ test_power (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, NULL);
-	g_autoptr (FakeVpcd) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 	RemsimCardSinkStatus st;
 	Fixture fx = {0};
 
@@ -797,8 +483,8 @@ test_removed_mid_command (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, NULL);
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GBytes) resp = hex_to_bytes ("9000");
 	Fixture fx = {0};
@@ -829,9 +515,9 @@ test_vpcd_restart (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, "reconnect-interval-ms=50\n");
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
-	g_autoptr (FakeVpcd) f3 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
+	g_autoptr (FakePeer) f3 = NULL;
 	guint16 port = l->port;
 	Fixture fx = {0};
 
@@ -877,8 +563,8 @@ test_timeout (void)
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys =
 	    keys_connect (l->port, "timeout-ms=200\nreconnect-interval-ms=50\n");
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 	gint64 t0;
 	Fixture fx = {0};
 
@@ -935,8 +621,8 @@ test_atr_change (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, "reconnect-interval-ms=50\n");
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 	Fixture fx = {0};
 
 	fixture_setup (&fx, keys);
@@ -960,9 +646,9 @@ test_atr_change (void)
 static void
 test_listen (void)
 {
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
-	g_autoptr (FakeVpcd) f3 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
+	g_autoptr (FakePeer) f3 = NULL;
 	g_autoptr (GError) error = NULL;
 	guint16 port;
 	Fixture fx = {0};
@@ -1029,8 +715,8 @@ test_start_stop (void)
 	g_autoptr (RemsimPlugins) plugins = remsim_plugins_new ();
 	g_autoptr (GError) error = NULL;
 	g_autoptr (RemsimCardSink) sink = create_sink (plugins, keys, 0, &error);
-	g_autoptr (FakeVpcd) f = NULL;
-	g_autoptr (FakeVpcd) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 
 	g_assert_no_error (error);
 	g_assert_true (remsim_card_sink_set_card_present (sink, TRUE, &error));
@@ -1053,7 +739,7 @@ test_dispose_busy (void)
 {
 	g_autoptr (FakeListener) l = listener_new (0);
 	g_autofree gchar *keys = keys_connect (l->port, NULL);
-	g_autoptr (FakeVpcd) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 	Fixture fx = {0};
 
 	fixture_setup (&fx, keys);

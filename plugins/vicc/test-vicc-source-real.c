@@ -21,6 +21,7 @@
 
 #include "remsim-plugin-api.h"
 #include "remsim-plugins.h"
+#include "test-vicc-fake.h"
 
 #define WAIT_MS 30000
 
@@ -34,56 +35,6 @@ typedef struct {
 } Peer;
 
 static Peer peer;
-
-/* helpers ---------------------------------------------------------------- */
-
-static GBytes *
-hex_to_bytes (const gchar *hex)
-{
-	GByteArray *buf = g_byte_array_new ();
-
-	for (const gchar *p = hex; p[0] != '\0' && p[1] != '\0'; p += 2) {
-		guint8 b =
-		    (guint8)((g_ascii_xdigit_value (p[0]) << 4) | g_ascii_xdigit_value (p[1]));
-
-		g_byte_array_append (buf, &b, 1);
-	}
-	return g_byte_array_free_to_bytes (buf);
-}
-
-static gchar *
-bytes_to_hex (GBytes *bytes)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (bytes, &len);
-	GString *s = g_string_new (NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf (s, "%02x", data[i]);
-	return g_string_free (s, FALSE);
-}
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_for (gboolean *flag, guint ms)
-{
-	gboolean expired = FALSE;
-	GSource *timer = g_timeout_source_new (ms);
-
-	g_source_set_callback (timer, flag_timeout_cb, &expired, NULL);
-	g_source_attach (timer, NULL);
-	while (!*flag && !expired)
-		g_main_context_iteration (NULL, TRUE);
-	g_source_destroy (timer);
-	g_source_unref (timer);
-	return *flag;
-}
 
 typedef struct {
 	RemsimPlugins *plugins;

@@ -7,216 +7,24 @@
  */
 #include "config.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 
 #include "remsim-plugin-api.h"
 #include "remsim-plugins.h"
 #include "remsim-vicc-proto.h"
+#include "test-vicc-fake.h"
 
-#define TEST_ATR  "3b9f96801fc78031a073be21136743200718000001a5"
-#define TEST_WAIT 5000
+#define TEST_ATR "3b9f96801fc78031a073be21136743200718000001a5"
 
-/* helpers ---------------------------------------------------------------- */
-
-static GBytes *
-hex_to_bytes (const gchar *hex)
+/* a fake vicc connected to the source */
+static FakePeer *
+vicc_connect (guint16 port)
 {
-	gsize len = strlen (hex) / 2;
-	guint8 *buf = g_malloc (len + 1);
-
-	for (gsize i = 0; i < len; i++)
-		buf[i] = (guint8)((g_ascii_xdigit_value (hex[2 * i]) << 4) |
-				  g_ascii_xdigit_value (hex[2 * i + 1]));
-	return g_bytes_new_take (buf, len);
-}
-
-static gchar *
-bytes_to_hex (GBytes *bytes)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (bytes, &len);
-	GString *s = g_string_new (NULL);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf (s, "%02x", data[i]);
-	return g_string_free (s, FALSE);
-}
-
-static gboolean
-flag_timeout_cb (gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-/* iterate the main context until *flag or ms elapsed; returns *flag */
-static gboolean
-wait_for (gboolean *flag, guint ms)
-{
-	gboolean expired = FALSE;
-	GSource *timer = g_timeout_source_new (ms);
-
-	g_source_set_callback (timer, flag_timeout_cb, &expired, NULL);
-	g_source_attach (timer, NULL);
-	while (!*flag && !expired)
-		g_main_context_iteration (NULL, TRUE);
-	g_source_destroy (timer);
-	g_source_unref (timer);
-	return *flag;
-}
-
-/* the fake vicc ---------------------------------------------------------- */
-
-typedef struct {
-	GSocketConnection *conn;
-	GSocket *sock;
-	GByteArray *rx;
-	gboolean eof;
-} FakeVicc;
-
-static gboolean
-fake_readable_cb (GSocket *sock, GIOCondition cond, gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-/* read what is there, waiting up to @ms for something; FALSE on timeout */
-static gboolean
-fake_fill (FakeVicc *f, guint ms)
-{
-	gboolean readable = FALSE;
-	GSource *src = g_socket_create_source (f->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-	guint8 buf[4096];
-	gssize n;
 	g_autoptr (GError) error = NULL;
+	FakePeer *f = fake_connect (port, &error);
 
-	g_source_set_callback (
-	    src, (GSourceFunc)(void (*) (void))fake_readable_cb, &readable, NULL);
-	g_source_attach (src, NULL);
-	wait_for (&readable, ms);
-	g_source_destroy (src);
-	g_source_unref (src);
-	if (!readable)
-		return FALSE;
-	n = g_socket_receive_with_blocking (
-	    f->sock, (gchar *)buf, sizeof (buf), FALSE, NULL, &error);
-	if (n <= 0) {
-		f->eof = TRUE;
-		return TRUE;
-	}
-	g_byte_array_append (f->rx, buf, (guint)n);
-	return TRUE;
-}
-
-static FakeVicc *
-fake_new (GSocketConnection *conn)
-{
-	FakeVicc *f = g_new0 (FakeVicc, 1);
-
-	f->conn = conn;
-	f->sock = g_socket_connection_get_socket (conn);
-	g_socket_set_option (f->sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-	f->rx = g_byte_array_new ();
+	g_assert_no_error (error);
 	return f;
-}
-
-static FakeVicc *
-fake_connect (guint16 port)
-{
-	g_autoptr (GSocketClient) client = g_socket_client_new ();
-	g_autoptr (GError) error = NULL;
-	GSocketConnection *conn;
-
-	/* the proxy resolver needs GSettings, hidden by the isolated dirs */
-	g_socket_client_set_enable_proxy (client, FALSE);
-	conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
-	g_assert_no_error (error);
-	return fake_new (conn);
-}
-
-static void
-fake_free (FakeVicc *f)
-{
-	if (f == NULL)
-		return;
-	g_object_unref (f->conn);
-	g_byte_array_unref (f->rx);
-	g_free (f);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeVicc, fake_free)
-
-static void
-fake_close (FakeVicc *f)
-{
-	g_assert_true (g_io_stream_close (G_IO_STREAM (f->conn), NULL, NULL));
-}
-
-/* the next message from the source, as hex; NULL if none within the wait */
-static gchar *
-fake_recv (FakeVicc *f)
-{
-	gint64 deadline = g_get_monotonic_time () + TEST_WAIT * 1000;
-
-	for (;;) {
-		gsize plen = 0;
-		gsize frame = remsim_vicc_frame_peek (f->rx->data, f->rx->len, &plen);
-
-		if (frame > 0) {
-			g_autoptr (GBytes) msg =
-			    g_bytes_new (f->rx->data + REMSIM_VICC_HEADER_SIZE, plen);
-
-			g_byte_array_remove_range (f->rx, 0, (guint)frame);
-			return bytes_to_hex (msg);
-		}
-		if (f->eof || g_get_monotonic_time () > deadline)
-			return NULL;
-		fake_fill (f, 100);
-	}
-}
-
-static void
-fake_expect (FakeVicc *f, const gchar *hex)
-{
-	g_autofree gchar *got = fake_recv (f);
-
-	g_assert_cmpstr (got, ==, hex);
-}
-
-static void
-fake_send_raw (FakeVicc *f, const guint8 *data, gsize len)
-{
-	g_autoptr (GError) error = NULL;
-	gssize n =
-	    g_socket_send_with_blocking (f->sock, (const gchar *)data, len, TRUE, NULL, &error);
-
-	g_assert_no_error (error);
-	g_assert_cmpint (n, ==, (gssize)len);
-}
-
-static void
-fake_send (FakeVicc *f, const gchar *hex)
-{
-	g_autoptr (GBytes) payload = hex_to_bytes (hex);
-	g_autoptr (GByteArray) wire = g_byte_array_new ();
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (payload, &len);
-
-	remsim_vicc_frame_append (wire, data, len);
-	fake_send_raw (f, wire->data, wire->len);
-}
-
-/* wait until the source closes the connection */
-static void
-fake_expect_closed (FakeVicc *f)
-{
-	gint64 deadline = g_get_monotonic_time () + TEST_WAIT * 1000;
-
-	while (!f->eof && g_get_monotonic_time () < deadline)
-		fake_fill (f, 100);
-	g_assert_true (f->eof);
 }
 
 /* the source under test --------------------------------------------------- */
@@ -289,10 +97,10 @@ expect_changed (Fixture *fx, gboolean present)
 }
 
 /* connect a fake vicc and answer the presence check */
-static FakeVicc *
+static FakePeer *
 plug_card (Fixture *fx, const gchar *atr)
 {
-	FakeVicc *f = fake_connect (source_port (fx));
+	FakePeer *f = vicc_connect (source_port (fx));
 
 	fx->changed = FALSE;
 	fake_expect (f, "04");
@@ -405,7 +213,7 @@ call_expect_error (Call *c, GQuark domain, gint code)
 
 /* power on a plugged card */
 static void
-power_on (Fixture *fx, FakeVicc *f)
+power_on (Fixture *fx, FakePeer *f)
 {
 	g_autoptr (Call) c = start_power_on (fx, NULL);
 
@@ -539,7 +347,7 @@ static void
 test_session (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 	g_autoptr (GBytes) atr = NULL;
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\n");
@@ -607,8 +415,8 @@ static void
 test_disconnect_mid_apdu (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
-	g_autoptr (FakeVicc) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\n");
 	f = plug_card (&fx, TEST_ATR);
@@ -651,7 +459,7 @@ static void
 test_timeout (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\ntimeout-ms=200\n");
 	f = plug_card (&fx, TEST_ATR);
@@ -676,11 +484,11 @@ static void
 test_malformed (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
-	g_autoptr (FakeVicc) f2 = NULL;
-	g_autoptr (FakeVicc) f3 = NULL;
-	g_autoptr (FakeVicc) f4 = NULL;
-	g_autoptr (FakeVicc) f5 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
+	g_autoptr (FakePeer) f3 = NULL;
+	g_autoptr (FakePeer) f4 = NULL;
+	g_autoptr (FakePeer) f5 = NULL;
 	g_autoptr (GString) long_atr = g_string_new ("3b");
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\n");
@@ -753,7 +561,7 @@ test_malformed (void)
 	fake_expect_closed (f3);
 
 	/* an empty ATR in the presence check: no card, connection dropped */
-	f4 = fake_connect (source_port (&fx));
+	f4 = vicc_connect (source_port (&fx));
 	fake_expect (f4, "04");
 	fake_send_raw (f4, (const guint8 *)"\x00\x00", 2);
 	fake_expect_closed (f4);
@@ -785,7 +593,7 @@ static void
 test_cancel (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
+	g_autoptr (FakePeer) f = NULL;
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\n");
 	f = plug_card (&fx, TEST_ATR);
@@ -851,13 +659,13 @@ static void
 test_second_vicc (void)
 {
 	Fixture fx = {0};
-	g_autoptr (FakeVicc) f = NULL;
-	g_autoptr (FakeVicc) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 
 	fixture_setup (&fx, "listen=127.0.0.1:0\n");
 	f = plug_card (&fx, TEST_ATR);
 	g_test_expect_message ("remsim-vicc", G_LOG_LEVEL_WARNING, "*refusing a second vicc*");
-	f2 = fake_connect (source_port (&fx));
+	f2 = vicc_connect (source_port (&fx));
 	fake_expect_closed (f2);
 	g_test_assert_expected_messages ();
 	power_on (&fx, f);
@@ -881,7 +689,7 @@ accept_cb (GObject *object, GAsyncResult *res, gpointer user_data)
 	a->done = TRUE;
 }
 
-static FakeVicc *
+static FakePeer *
 accept_vicc (GSocketListener *listener)
 {
 	Accept a = {0};
@@ -898,8 +706,8 @@ test_reversed (void)
 	Fixture fx = {0};
 	g_autoptr (GSocketListener) listener = g_socket_listener_new ();
 	g_autoptr (GError) error = NULL;
-	g_autoptr (FakeVicc) f = NULL;
-	g_autoptr (FakeVicc) f2 = NULL;
+	g_autoptr (FakePeer) f = NULL;
+	g_autoptr (FakePeer) f2 = NULL;
 	g_autofree gchar *keys = NULL;
 	g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
 	g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);

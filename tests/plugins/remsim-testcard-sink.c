@@ -52,9 +52,7 @@
 struct _RemsimTestcardSink {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
+	RemsimPluginInstanceProps props; /* config, group, slot */
 
 	GPtrArray *commands; /* of GBytes */
 	guint repeat;
@@ -104,10 +102,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimTestcardSink,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_ATR,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_ATR = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 	PROP_CARD_PRESENT,
 	PROP_N_RESPONSES,
 	PROP_LAST_RESPONSE,
@@ -149,7 +145,7 @@ remsim_testcard_sink_stats_write (RemsimTestcardSink *self, const GString *buf)
 	fd = open (self->stats_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		g_warning ("testcard sink slot %u: %s: %s",
-			   self->slot,
+			   self->props.slot,
 			   self->stats_file,
 			   g_strerror (errno));
 		return;
@@ -161,7 +157,7 @@ remsim_testcard_sink_stats_write (RemsimTestcardSink *self, const GString *buf)
 			continue;
 		if (n <= 0) {
 			g_warning ("testcard sink slot %u: writing %s: %s",
-				   self->slot,
+				   self->props.slot,
 				   self->stats_file,
 				   g_strerror (errno));
 			break;
@@ -180,7 +176,7 @@ remsim_testcard_sink_stats_event (RemsimTestcardSink *self, const gchar *what, g
 	if (self->stats_file == NULL)
 		return;
 	buf = g_string_new (NULL);
-	g_string_printf (buf, "%s %u %" G_GINT64_FORMAT "\n", what, self->slot, t_ns);
+	g_string_printf (buf, "%s %u %" G_GINT64_FORMAT "\n", what, self->props.slot, t_ns);
 	remsim_testcard_sink_stats_write (self, buf);
 }
 
@@ -195,11 +191,11 @@ remsim_testcard_sink_stats_done (RemsimTestcardSink *self)
 	for (guint i = 0; i < self->latencies->len; i++)
 		g_string_append_printf (buf,
 					"lat %u %" G_GINT64_FORMAT "\n",
-					self->slot,
+					self->props.slot,
 					g_array_index (self->latencies, gint64, i));
 	g_string_append_printf (buf,
 				"done %u %u %u %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %u\n",
-				self->slot,
+				self->props.slot,
 				self->script_pos,
 				self->round_responses,
 				self->first_ns,
@@ -320,7 +316,7 @@ remsim_testcard_sink_script_next (RemsimTestcardSink *self)
 
 		self->script_done = TRUE;
 		g_message ("testcard sink slot %u: %u commands in %.3f ms (%.3f ms each)",
-			   self->slot,
+			   self->props.slot,
 			   self->script_pos,
 			   ms,
 			   ms / self->script_pos);
@@ -406,7 +402,7 @@ remsim_testcard_sink_deliver_response (RemsimCardSink *sink, GBytes *response, G
 			     REMSIM_ERROR,
 			     REMSIM_ERROR_PROTOCOL,
 			     "testcard sink slot %u: response without a command",
-			     self->slot);
+			     self->props.slot);
 		return FALSE;
 	}
 	now = remsim_testcard_sink_now_ns ();
@@ -484,9 +480,9 @@ remsim_testcard_sink_get_uint (RemsimTestcardSink *self,
 	g_autofree gchar *str = NULL;
 
 	*value = 0;
-	if (!g_key_file_has_key (self->config, self->group, key, NULL))
+	if (!g_key_file_has_key (self->props.config, self->props.group, key, NULL))
 		return TRUE;
-	str = g_key_file_get_string (self->config, self->group, key, NULL);
+	str = g_key_file_get_string (self->props.config, self->props.group, key, NULL);
 	if (str == NULL ||
 	    !g_ascii_string_to_unsigned (g_strstrip (str), 10, min, max, value, NULL)) {
 		g_set_error (error,
@@ -511,17 +507,11 @@ remsim_testcard_sink_initable_init (GInitable *initable, GCancellable *cancellab
 	guint64 value = 0;
 	g_auto (GStrv) commands = NULL;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
 
-	commands = g_key_file_get_string_list (self->config, self->group, "commands", NULL, NULL);
+	commands = g_key_file_get_string_list (
+	    self->props.config, self->props.group, "commands", NULL, NULL);
 	for (guint i = 0; commands != NULL && commands[i] != NULL; i++) {
 		GBytes *tpdu;
 
@@ -543,12 +533,13 @@ remsim_testcard_sink_initable_init (GInitable *initable, GCancellable *cancellab
 		return FALSE;
 	self->retry_ms = (guint)value;
 
-	self->stats_file = g_key_file_get_string (self->config, self->group, "stats-file", NULL);
+	self->stats_file =
+	    g_key_file_get_string (self->props.config, self->props.group, "stats-file", NULL);
 	if (self->stats_file != NULL && g_strstrip (self->stats_file)[0] == '\0')
 		g_clear_pointer (&self->stats_file, g_free);
-	if (g_key_file_has_key (self->config, self->group, "start-signal", NULL)) {
+	if (g_key_file_has_key (self->props.config, self->props.group, "start-signal", NULL)) {
 		self->start_signal = g_key_file_get_boolean (
-		    self->config, self->group, "start-signal", &error_local);
+		    self->props.config, self->props.group, "start-signal", &error_local);
 		if (error_local != NULL) {
 			g_set_error (error,
 				     REMSIM_CONFIG_ERROR,
@@ -586,16 +577,9 @@ remsim_testcard_sink_get_property (GObject *object, guint prop_id, GValue *value
 {
 	RemsimTestcardSink *self = REMSIM_TESTCARD_SINK (object);
 
+	if (remsim_plugin_instance_props_get_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
 	case PROP_ATR:
 		g_value_set_boxed (value, self->atr);
 		break;
@@ -625,20 +609,9 @@ remsim_testcard_sink_set_property (GObject *object,
 {
 	RemsimTestcardSink *self = REMSIM_TESTCARD_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -656,8 +629,7 @@ remsim_testcard_sink_finalize (GObject *object)
 {
 	RemsimTestcardSink *self = REMSIM_TESTCARD_SINK (object);
 
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_ptr_array_unref (self->commands);
 	g_clear_pointer (&self->atr, g_bytes_unref);
 	g_clear_pointer (&self->outstanding, g_bytes_unref);
@@ -678,9 +650,7 @@ remsim_testcard_sink_class_init (RemsimTestcardSinkClass *klass)
 	object_class->dispose = remsim_testcard_sink_dispose;
 	object_class->finalize = remsim_testcard_sink_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 	remsim_testcard_sink_props[PROP_ATR] =
 	    g_param_spec_boxed ("atr", NULL, NULL, G_TYPE_BYTES, ro);
 	remsim_testcard_sink_props[PROP_CARD_PRESENT] =

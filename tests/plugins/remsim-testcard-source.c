@@ -31,9 +31,7 @@
 struct _RemsimTestcardSource {
 	GObject parent_instance;
 
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
+	RemsimPluginInstanceProps props; /* config, group, slot */
 
 	GBytes *atr;
 	gboolean present;
@@ -52,10 +50,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
-	PROP_CARD_PRESENT,
+	PROP_INSTANCE, /* "config", "group", "slot" */
+	PROP_CARD_PRESENT = PROP_INSTANCE + REMSIM_PLUGIN_INSTANCE_N_PROPS,
 	PROP_LAST,
 };
 
@@ -166,7 +162,7 @@ remsim_testcard_source_return_atr (RemsimTestcardSource *self,
 					 REMSIM_ERROR,
 					 REMSIM_ERROR_CARD_ABSENT,
 					 "testcard slot %u: no card",
-					 self->slot);
+					 self->props.slot);
 		return;
 	}
 	self->powered = TRUE;
@@ -225,7 +221,7 @@ remsim_testcard_source_transmit_async (RemsimCardSource *source,
 					 REMSIM_ERROR,
 					 REMSIM_ERROR_CARD_ABSENT,
 					 "testcard slot %u: no card",
-					 self->slot);
+					 self->props.slot);
 		return;
 	}
 	if (!self->powered) {
@@ -233,7 +229,7 @@ remsim_testcard_source_transmit_async (RemsimCardSource *source,
 					 REMSIM_ERROR,
 					 REMSIM_ERROR_FAILED,
 					 "testcard slot %u: card not powered",
-					 self->slot);
+					 self->props.slot);
 		return;
 	}
 	g_task_return_pointer (
@@ -287,25 +283,18 @@ remsim_testcard_source_initable_init (GInitable *initable,
 	g_autofree gchar *atr = NULL;
 	g_autoptr (GError) error_local = NULL;
 
-	if (self->config == NULL || self->group == NULL) {
-		g_set_error_literal (error,
-				     REMSIM_ERROR,
-				     REMSIM_ERROR_INVALID_ARGUMENT,
-				     "construct properties 'config' and 'group' are required");
-		return FALSE;
-	}
-	if (!remsim_plugin_check_keys (self->config, self->group, known_keys, error))
+	if (!remsim_plugin_instance_props_check (&self->props, known_keys, error))
 		return FALSE;
 
-	atr = g_key_file_get_string (self->config, self->group, "atr", NULL);
+	atr = g_key_file_get_string (self->props.config, self->props.group, "atr", NULL);
 	self->atr = remsim_testcard_parse_hex (
 	    "atr", atr != NULL ? atr : REMSIM_TESTCARD_DEFAULT_ATR, error);
 	if (self->atr == NULL)
 		return FALSE;
 
-	if (g_key_file_has_key (self->config, self->group, "card-present", NULL)) {
+	if (g_key_file_has_key (self->props.config, self->props.group, "card-present", NULL)) {
 		self->present = g_key_file_get_boolean (
-		    self->config, self->group, "card-present", &error_local);
+		    self->props.config, self->props.group, "card-present", &error_local);
 		if (error_local != NULL) {
 			g_set_error (error,
 				     REMSIM_CONFIG_ERROR,
@@ -315,7 +304,7 @@ remsim_testcard_source_initable_init (GInitable *initable,
 		}
 	}
 	g_debug ("testcard slot %u: ATR of %zu bytes, card %s",
-		 self->slot,
+		 self->props.slot,
 		 g_bytes_get_size (self->atr),
 		 self->present ? "present" : "absent");
 	return TRUE;
@@ -335,16 +324,9 @@ remsim_testcard_source_get_property (GObject *object,
 {
 	RemsimTestcardSource *self = REMSIM_TESTCARD_SOURCE (object);
 
+	if (remsim_plugin_instance_props_get_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
 	case PROP_CARD_PRESENT:
 		g_value_set_boolean (value, self->present);
 		break;
@@ -374,16 +356,9 @@ remsim_testcard_source_set_property (GObject *object,
 {
 	RemsimTestcardSource *self = REMSIM_TESTCARD_SOURCE (object);
 
+	if (remsim_plugin_instance_props_set_property (&self->props, PROP_INSTANCE, prop_id, value))
+		return;
 	switch (prop_id) {
-	case PROP_CONFIG:
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
 	case PROP_CARD_PRESENT:
 		remsim_testcard_source_set_card_present (self, g_value_get_boolean (value));
 		break;
@@ -398,8 +373,7 @@ remsim_testcard_source_finalize (GObject *object)
 {
 	RemsimTestcardSource *self = REMSIM_TESTCARD_SOURCE (object);
 
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 	g_clear_pointer (&self->atr, g_bytes_unref);
 	G_OBJECT_CLASS (remsim_testcard_source_parent_class)->finalize (object);
 }
@@ -413,9 +387,7 @@ remsim_testcard_source_class_init (RemsimTestcardSourceClass *klass)
 	object_class->set_property = remsim_testcard_source_set_property;
 	object_class->finalize = remsim_testcard_source_finalize;
 
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 	remsim_testcard_source_props[PROP_CARD_PRESENT] = g_param_spec_boolean (
 	    "card-present",
 	    NULL,

@@ -534,6 +534,71 @@ test_plugins_invalid_name (void)
 	}
 }
 
+/* the construct-property helper every plugin type uses */
+static void
+test_plugins_instance_props (void)
+{
+	static const gchar *const known[] = {"atr", NULL};
+	g_autoptr (GKeyFile) keyfile = test_keyfile ("[source:p]\nplugin=x\natr=3b 00\n");
+	RemsimPluginInstanceProps props = {0};
+	g_auto (GValue) value = G_VALUE_INIT;
+	g_autoptr (GError) error = NULL;
+	const guint first = 4;
+
+	g_assert_false (remsim_plugin_instance_props_check (&props, known, &error));
+	g_assert_error (error, REMSIM_ERROR, REMSIM_ERROR_INVALID_ARGUMENT);
+	g_clear_error (&error);
+
+	/* ids outside first .. first + 2 are the caller's */
+	g_value_init (&value, G_TYPE_UINT);
+	g_value_set_uint (&value, 7);
+	g_assert_false (
+	    remsim_plugin_instance_props_set_property (&props, first, first - 1, &value));
+	g_assert_false (remsim_plugin_instance_props_set_property (
+	    &props, first, first + REMSIM_PLUGIN_INSTANCE_N_PROPS, &value));
+	g_assert_true (
+	    remsim_plugin_instance_props_set_property (&props, first, first + 2, &value));
+	g_assert_cmpuint (props.slot, ==, 7);
+	g_value_unset (&value);
+
+	g_value_init (&value, G_TYPE_KEY_FILE);
+	g_value_set_boxed (&value, keyfile);
+	g_assert_true (remsim_plugin_instance_props_set_property (&props, first, first, &value));
+	g_assert_true (props.config == keyfile);
+	g_value_unset (&value);
+
+	g_value_init (&value, G_TYPE_STRING);
+	g_value_set_string (&value, "source:p");
+	g_assert_true (
+	    remsim_plugin_instance_props_set_property (&props, first, first + 1, &value));
+	g_value_unset (&value);
+
+	g_value_init (&value, G_TYPE_STRING);
+	g_assert_true (
+	    remsim_plugin_instance_props_get_property (&props, first, first + 1, &value));
+	g_assert_cmpstr (g_value_get_string (&value), ==, "source:p");
+	g_value_unset (&value);
+	g_value_init (&value, G_TYPE_KEY_FILE);
+	g_assert_true (remsim_plugin_instance_props_get_property (&props, first, first, &value));
+	g_assert_true (g_value_get_boxed (&value) == keyfile);
+	g_value_unset (&value);
+	g_value_init (&value, G_TYPE_UINT);
+	g_assert_false (remsim_plugin_instance_props_get_property (&props, first, 1, &value));
+	g_assert_true (
+	    remsim_plugin_instance_props_get_property (&props, first, first + 2, &value));
+	g_assert_cmpuint (g_value_get_uint (&value), ==, 7);
+
+	g_assert_true (remsim_plugin_instance_props_check (&props, known, &error));
+	g_assert_no_error (error);
+	g_assert_false (remsim_plugin_instance_props_check (&props, NULL, &error));
+	g_assert_error (error, REMSIM_CONFIG_ERROR, REMSIM_CONFIG_ERROR_UNKNOWN_KEY);
+
+	remsim_plugin_instance_props_clear (&props);
+	g_assert_null (props.config);
+	g_assert_null (props.group);
+	remsim_plugin_instance_props_clear (&props);
+}
+
 static void
 test_plugins_no_type (void)
 {
@@ -609,9 +674,9 @@ main (int argc, char **argv)
 	static const gchar *const nodesc[] = {
 	    "nodesc", "2", "no symbol 'remsim_plugin_desc'", NULL};
 	static const gchar *const badabi[] = {
-	    "badabi", "3", "plugin ABI 99.0 not supported (core has 1.0)", NULL};
+	    "badabi", "3", "plugin ABI 99.0 not supported (core has 1.1)", NULL};
 	static const gchar *const newminor[] = {
-	    "newminor", "3", "plugin ABI 1.1 not supported", NULL};
+	    "newminor", "3", "plugin ABI 1.2 not supported", NULL};
 	static const gchar *const badname[] = {
 	    "badname", "4", "plugin calls itself 'someone-else', expected 'badname'", NULL};
 	static const gchar *const initfail[] = {"initfail", "5", "no hardware here", NULL};
@@ -635,6 +700,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/remsim/plugins/wrappers-unsupported", test_plugins_wrappers_unsupported);
 	g_test_add_func ("/remsim/plugins/not-found", test_plugins_not_found);
 	g_test_add_func ("/remsim/plugins/invalid-name", test_plugins_invalid_name);
+	g_test_add_func ("/remsim/plugins/instance-props", test_plugins_instance_props);
 	g_test_add_data_func ("/remsim/plugins/error/broken", broken, test_plugins_load_error);
 	g_test_add_data_func (
 	    "/remsim/plugins/error/no-descriptor", nodesc, test_plugins_load_error);
