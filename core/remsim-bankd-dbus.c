@@ -7,22 +7,19 @@
 #include "remsim-error.h"
 
 /*
- * What the bankd shows today: the slots, their card sources (presence from
- * "card-changed", the ATR of a powered card). What it does not show yet —
- * the mapped client and its link, the counters, the last error, a reset
- * queued behind the slot's TPDUs — needs the RemsimBankd slot API listed
- * in docs/dbus.md ("Status"); those properties keep their initial values
- * ("", "none", 0) and ResetCard/PowerCycle fail with NotSupported until
- * then.
+ * One BankSlot1 object per bank slot, fed by remsim_bankd_get_slot_info():
+ * "slot-changed" updates everything but the counters at once;
+ * "slot-counters-changed" (emitted once per read of the slot) kicks the
+ * slot's throttle, which publishes the counters at most every
+ * REMSIM_DBUS_COUNTER_INTERVAL_MS.
  */
 
 typedef struct {
 	RemsimBankdDBus *self;
 	guint nr;
-	RemsimCardSource *source; /* (nullable) */
-	gulong card_changed_id;
 	RemsimDBusObjectSkeleton *object;
 	RemsimDBusBankSlot1 *iface;
+	RemsimDBusThrottle *throttle;
 } RemsimBankdDBusSlot;
 
 struct _RemsimBankdDBus {
@@ -32,6 +29,8 @@ struct _RemsimBankdDBus {
 	gchar *name;
 	GDBusObjectManagerServer *manager;
 	GPtrArray *slots; /* RemsimBankdDBusSlot, by slot number */
+	gulong slot_changed_id;
+	gulong slot_counters_id;
 };
 
 G_DEFINE_FINAL_TYPE (RemsimBankdDBus, remsim_bankd_dbus, G_TYPE_OBJECT)
@@ -39,9 +38,7 @@ G_DEFINE_FINAL_TYPE (RemsimBankdDBus, remsim_bankd_dbus, G_TYPE_OBJECT)
 static void
 remsim_bankd_dbus_slot_free (RemsimBankdDBusSlot *slot)
 {
-	if (slot->card_changed_id != 0)
-		g_signal_handler_disconnect (slot->source, slot->card_changed_id);
-	g_clear_object (&slot->source);
+	g_clear_pointer (&slot->throttle, remsim_dbus_throttle_free);
 	if (slot->iface != NULL)
 		g_signal_handlers_disconnect_by_data (slot->iface, slot);
 	g_clear_object (&slot->iface);
@@ -49,28 +46,67 @@ remsim_bankd_dbus_slot_free (RemsimBankdDBusSlot *slot)
 	g_free (slot);
 }
 
-/* card presence and ATR, as the card source reports them */
+/* everything but the counters */
 static void
-remsim_bankd_dbus_slot_update_card (RemsimBankdDBusSlot *slot)
+remsim_bankd_dbus_slot_update (RemsimBankdDBusSlot *slot)
 {
-	g_autoptr (GBytes) atr = NULL;
-	gboolean present = FALSE;
+	RemsimBankdSlotInfo info;
+	g_autofree gchar *mapped = NULL;
 
-	if (slot->source != NULL) {
-		present = remsim_card_source_is_card_present (slot->source);
-		if (present)
-			atr = remsim_card_source_get_atr (slot->source);
-	}
-	remsim_dbus_bank_slot1_set_card_present (slot->iface, present);
+	remsim_bankd_get_slot_info (slot->self->bankd, slot->nr, &info);
+	remsim_dbus_bank_slot1_set_card_present (slot->iface, info.card_present);
 	/* keep the last ATR while the card is there but not powered */
-	if (!present || atr != NULL)
-		remsim_dbus_bank_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (atr));
+	if (!info.card_present || info.atr != NULL)
+		remsim_dbus_bank_slot1_set_atr (slot->iface,
+						remsim_dbus_bytes_to_variant (info.atr));
+	if (info.has_map)
+		mapped = g_strdup_printf (
+		    "C%u:%u", info.mapped_client.client_id, info.mapped_client.slot_nr);
+	remsim_dbus_bank_slot1_set_mapped_client (slot->iface, mapped != NULL ? mapped : "");
+	remsim_dbus_bank_slot1_set_link_state (slot->iface,
+					       info.client_connected ? "connected" : "none");
+	remsim_dbus_bank_slot1_set_last_error (slot->iface,
+					       info.last_error != NULL ? info.last_error : "");
+	remsim_bankd_slot_info_clear (&info);
 }
 
 static void
-remsim_bankd_dbus_card_changed_cb (RemsimCardSource *source, gboolean present, gpointer user_data)
+remsim_bankd_dbus_slot_publish_counters (gpointer user_data)
 {
-	remsim_bankd_dbus_slot_update_card (user_data);
+	RemsimBankdDBusSlot *slot = user_data;
+	RemsimBankdSlotInfo info;
+
+	remsim_bankd_get_slot_info (slot->self->bankd, slot->nr, &info);
+	remsim_dbus_bank_slot1_set_apdu_count (slot->iface, info.apdu_count);
+	remsim_dbus_bank_slot1_set_bytes_to_card (slot->iface, info.bytes_to_card);
+	remsim_dbus_bank_slot1_set_bytes_from_card (slot->iface, info.bytes_from_card);
+	remsim_bankd_slot_info_clear (&info);
+}
+
+static RemsimBankdDBusSlot *
+remsim_bankd_dbus_lookup_slot (RemsimBankdDBus *self, guint nr)
+{
+	if (nr >= self->slots->len)
+		return NULL;
+	return g_ptr_array_index (self->slots, nr);
+}
+
+static void
+remsim_bankd_dbus_slot_changed_cb (RemsimBankd *bankd, guint nr, gpointer user_data)
+{
+	RemsimBankdDBusSlot *slot = remsim_bankd_dbus_lookup_slot (user_data, nr);
+
+	if (slot != NULL)
+		remsim_bankd_dbus_slot_update (slot);
+}
+
+static void
+remsim_bankd_dbus_slot_counters_cb (RemsimBankd *bankd, guint nr, gpointer user_data)
+{
+	RemsimBankdDBusSlot *slot = remsim_bankd_dbus_lookup_slot (user_data, nr);
+
+	if (slot != NULL)
+		remsim_dbus_throttle_kick (slot->throttle);
 }
 
 static gboolean
@@ -80,35 +116,13 @@ remsim_bankd_dbus_handle_reset_card_cb (RemsimDBusBankSlot1 *iface,
 					gpointer user_data)
 {
 	RemsimBankdDBusSlot *slot = user_data;
+	g_autoptr (GError) error = NULL;
 
-	if (slot->source == NULL) {
-		g_dbus_method_invocation_return_error (invocation,
-						       REMSIM_ERROR,
-						       REMSIM_ERROR_NOT_SUPPORTED,
-						       "B%u:%u: no card source in this slot",
-						       remsim_bankd_get_bank_id (slot->self->bankd),
-						       slot->nr);
+	if (!remsim_bankd_reset_card (slot->self->bankd, slot->nr, cold, &error)) {
+		g_dbus_method_invocation_return_gerror (invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	if (!remsim_card_source_is_card_present (slot->source)) {
-		g_dbus_method_invocation_return_error (invocation,
-						       REMSIM_ERROR,
-						       REMSIM_ERROR_CARD_ABSENT,
-						       "B%u:%u: no card in this slot",
-						       remsim_bankd_get_bank_id (slot->self->bankd),
-						       slot->nr);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
-	/* the reset has to queue behind the slot's TPDUs inside the bankd */
-	g_dbus_method_invocation_return_error (
-	    invocation,
-	    REMSIM_ERROR,
-	    REMSIM_ERROR_NOT_SUPPORTED,
-	    "B%u:%u: %s reset over D-Bus is not available in this "
-	    "remsim-bankd yet",
-	    remsim_bankd_get_bank_id (slot->self->bankd),
-	    slot->nr,
-	    cold ? "cold" : "warm");
+	g_dbus_method_invocation_return_value (invocation, NULL);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -127,28 +141,19 @@ remsim_bankd_dbus_slot_new (RemsimBankdDBus *self, guint nr)
 	guint32 bank_id = remsim_bankd_get_bank_id (self->bankd);
 	g_autofree gchar *path = g_strdup_printf (REMSIM_DBUS_PATH "/BankSlot/%u", nr);
 	g_autofree gchar *name = g_strdup_printf ("B%u:%u", bank_id, nr);
-	RemsimCardSource *source = remsim_bankd_get_card_source (self->bankd, nr);
 
 	slot->self = self;
 	slot->nr = nr;
 	slot->object = remsim_dbus_object_skeleton_new (path);
 	slot->iface = remsim_dbus_bank_slot1_skeleton_new ();
+	slot->throttle = remsim_dbus_throttle_new (
+	    REMSIM_DBUS_COUNTER_INTERVAL_MS, remsim_bankd_dbus_slot_publish_counters, slot);
 	remsim_dbus_bank_slot1_set_bank_id (slot->iface, bank_id);
 	remsim_dbus_bank_slot1_set_slot_nr (slot->iface, nr);
 	remsim_dbus_bank_slot1_set_name (slot->iface, name);
 	remsim_dbus_bank_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (NULL));
-	remsim_dbus_bank_slot1_set_mapped_client (slot->iface, "");
-	remsim_dbus_bank_slot1_set_link_state (slot->iface, "none");
-	remsim_dbus_bank_slot1_set_last_error (slot->iface, "");
-	if (source != NULL) {
-		slot->source = g_object_ref (source);
-		slot->card_changed_id =
-		    g_signal_connect (slot->source,
-				      "card-changed",
-				      G_CALLBACK (remsim_bankd_dbus_card_changed_cb),
-				      slot);
-	}
-	remsim_bankd_dbus_slot_update_card (slot);
+	remsim_bankd_dbus_slot_update (slot);
+	remsim_bankd_dbus_slot_publish_counters (slot);
 	g_signal_connect (slot->iface,
 			  "handle-reset-card",
 			  G_CALLBACK (remsim_bankd_dbus_handle_reset_card_cb),
@@ -206,6 +211,12 @@ remsim_bankd_dbus_start (RemsimBankdDBus *self,
 		g_dbus_object_manager_server_export (self->manager,
 						     G_DBUS_OBJECT_SKELETON (slot->object));
 	}
+	self->slot_changed_id = g_signal_connect (
+	    self->bankd, "slot-changed", G_CALLBACK (remsim_bankd_dbus_slot_changed_cb), self);
+	self->slot_counters_id = g_signal_connect (self->bankd,
+						   "slot-counters-changed",
+						   G_CALLBACK (remsim_bankd_dbus_slot_counters_cb),
+						   self);
 
 	/* objects first, then the name: whoever sees the name sees them all */
 	g_dbus_object_manager_server_set_connection (self->manager, connection);
@@ -225,6 +236,8 @@ remsim_bankd_dbus_stop (RemsimBankdDBus *self)
 
 	if (self->connection == NULL)
 		return;
+	g_clear_signal_handler (&self->slot_changed_id, self->bankd);
+	g_clear_signal_handler (&self->slot_counters_id, self->bankd);
 	if (self->name != NULL)
 		remsim_dbus_release_name (self->connection, self->name);
 	g_clear_pointer (&self->name, g_free);

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "remsim-bankd-dbus.h"
 #include "remsim-bankd.h"
 #include "remsim-config.h"
+#include "remsim-dbus-common.h"
 #include "remsim-plugins.h"
 
 #define REMSIM_BANKD_GROUP "bankd"
@@ -110,6 +112,8 @@ static gboolean opt_timestamp = FALSE;
 static gint opt_log_level = G_MININT;
 static gboolean opt_verbose = FALSE;
 static gboolean opt_version = FALSE;
+static gchar *opt_dbus = NULL;
+static gchar *opt_dbus_suffix = NULL;
 
 static const GOptionEntry remsim_bankd_options[] = {
     {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config, "Keyfile to read", "FILE"},
@@ -187,6 +191,20 @@ static const GOptionEntry remsim_bankd_options[] = {
      &opt_log_level,
      "Osmocom log level (1 debug, 3 info, 5 notice, 7 error)",
      "N"},
+    {"dbus",
+     0,
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_dbus,
+     "Export the bank slots on D-Bus: session, system or none (default none)",
+     "BUS"},
+    {"dbus-name-suffix",
+     0,
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_dbus_suffix,
+     "Own org.remsim.Bankd.SUFFIX instead of org.remsim.Bankd",
+     "SUFFIX"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show informational messages", NULL},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -230,6 +248,16 @@ remsim_bankd_main_apply_options (RemsimConfig *config, GError **error)
 		return FALSE;
 	if (!remsim_bankd_main_override_int (
 		config, "num-slots", opt_num_slots, "--num-slots", error))
+		return FALSE;
+	if (opt_dbus != NULL && !remsim_config_set_override (
+				    config, REMSIM_BANKD_GROUP, "dbus", opt_dbus, "--dbus", error))
+		return FALSE;
+	if (opt_dbus_suffix != NULL && !remsim_config_set_override (config,
+								    REMSIM_BANKD_GROUP,
+								    "dbus-name-suffix",
+								    opt_dbus_suffix,
+								    "--dbus-name-suffix",
+								    error))
 		return FALSE;
 	if (opt_component_name != NULL && !remsim_config_set_override (config,
 								       REMSIM_BANKD_GROUP,
@@ -367,6 +395,11 @@ main (int argc, char **argv)
 	g_autoptr (RemsimConfig) config = NULL;
 	g_autoptr (RemsimPlugins) plugins = NULL;
 	g_autoptr (RemsimBankd) bankd = NULL;
+	g_autoptr (GDBusConnection) bus = NULL;
+	g_autoptr (RemsimBankdDBus) dbus = NULL;
+	g_autofree gchar *dbus_str = NULL;
+	g_autofree gchar *dbus_suffix = NULL;
+	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GMainLoop) loop = NULL;
 	g_autofree gchar *server_host = NULL;
 	g_autofree gchar *listen_host = NULL;
@@ -397,7 +430,8 @@ main (int argc, char **argv)
 	    (opt_log_level != G_MININT && opt_log_level <= 3))
 		g_log_set_debug_enabled (TRUE);
 
-	config = remsim_config_new (remsim_bankd_schema);
+	config =
+	    remsim_config_new (remsim_dbus_config_schema (remsim_bankd_schema, REMSIM_BANKD_GROUP));
 	remsim_config_allow_plugin_groups (config, "source");
 	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error)) {
 		g_printerr ("remsim-bankd: %s\n", error->message);
@@ -421,6 +455,22 @@ main (int argc, char **argv)
 	remsim_config_get_hostport (
 	    config, REMSIM_BANKD_GROUP, "listen", &listen_host, &listen_port);
 	name = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "component-name");
+	dbus_str = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "dbus");
+	dbus_suffix = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "dbus-name-suffix");
+	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error)) {
+		g_printerr ("remsim-bankd: dbus: %s\n", error->message);
+		return REMSIM_BANKD_EXIT_CONFIG;
+	}
+	if (bus_type != G_BUS_TYPE_NONE) {
+		/* a bad suffix fails before any card is touched */
+		g_autofree gchar *bus_name =
+		    remsim_dbus_make_name (REMSIM_BANKD_DBUS_NAME, dbus_suffix, &error);
+
+		if (bus_name == NULL) {
+			g_printerr ("remsim-bankd: D-Bus: %s\n", error->message);
+			return REMSIM_BANKD_EXIT_CONFIG;
+		}
+	}
 
 	if (opt_gsmtap_ip != NULL || opt_gsmtap_slot != G_MININT)
 		g_message ("GSMTAP tracing is not implemented yet; -g/-G ignored");
@@ -459,6 +509,16 @@ main (int argc, char **argv)
 	}
 	remsim_bankd_connect_server (bankd, server_host, server_port);
 
+	/* D-Bus last: whoever sees the name sees every slot with its source */
+	if (bus_type != G_BUS_TYPE_NONE) {
+		bus = remsim_dbus_connect (bus_type, &error);
+		dbus = remsim_bankd_dbus_new (bankd);
+		if (bus == NULL || !remsim_bankd_dbus_start (dbus, bus, dbus_suffix, &error)) {
+			g_printerr ("remsim-bankd: D-Bus: %s\n", error->message);
+			return REMSIM_BANKD_EXIT_CONFIG;
+		}
+	}
+
 	loop = g_main_loop_new (NULL, FALSE);
 	sigint_id = g_unix_signal_add (SIGINT, remsim_bankd_main_quit_cb, loop);
 	sigterm_id = g_unix_signal_add (SIGTERM, remsim_bankd_main_quit_cb, loop);
@@ -466,6 +526,9 @@ main (int argc, char **argv)
 	g_source_remove (sigint_id);
 	g_source_remove (sigterm_id);
 
+	if (dbus != NULL)
+		remsim_bankd_dbus_stop (dbus);
+	g_clear_object (&dbus);
 	remsim_bankd_stop (bankd);
 	g_clear_object (&bankd);
 	g_free (opt_config);
@@ -474,5 +537,7 @@ main (int argc, char **argv)
 	g_free (opt_bind_ip);
 	g_free (opt_gsmtap_ip);
 	g_free (opt_debug_mask);
+	g_free (opt_dbus);
+	g_free (opt_dbus_suffix);
 	return EXIT_SUCCESS;
 }

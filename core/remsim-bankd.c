@@ -60,6 +60,13 @@ typedef struct {
 	GCancellable *cancellable;
 	GQueue queue; /* GBytes TPDUs and reset markers */
 	GBytes *atr;
+
+	/* for remsim_bankd_get_slot_info() */
+	guint64 apdu_count;
+	guint64 bytes_to_card;
+	guint64 bytes_from_card;
+	gboolean counters_armed; /* emit "slot-counters-changed" on the next change */
+	gchar *last_error;
 } RemsimBankdSlot;
 
 struct _RemsimBankdClient {
@@ -115,6 +122,8 @@ enum {
 	SIGNAL_SERVER_CONNECTED,
 	SIGNAL_SERVER_DISCONNECTED,
 	SIGNAL_SERVER_REJECTED,
+	SIGNAL_SLOT_CHANGED,
+	SIGNAL_SLOT_COUNTERS_CHANGED,
 	SIGNAL_LAST,
 };
 
@@ -176,6 +185,32 @@ remsim_bankd_send_result (RemsimLink *link, RemsimRsproType type, RemsimResultCo
 
 /* slots ----------------------------------------------------------------- */
 
+/* what remsim_bankd_get_slot_info() shows of @slot may have changed */
+static void
+remsim_bankd_slot_changed (RemsimBankdSlot *slot)
+{
+	if (slot->bankd != NULL)
+		g_signal_emit (slot->bankd, signals[SIGNAL_SLOT_CHANGED], 0, slot->nr);
+}
+
+/* the hot path: one test of a flag */
+static inline void
+remsim_bankd_slot_counters_changed (RemsimBankdSlot *slot)
+{
+	if (G_UNLIKELY (slot->counters_armed) && slot->bankd != NULL) {
+		slot->counters_armed = FALSE;
+		g_signal_emit (slot->bankd, signals[SIGNAL_SLOT_COUNTERS_CHANGED], 0, slot->nr);
+	}
+}
+
+static void
+remsim_bankd_slot_set_error (RemsimBankdSlot *slot, const gchar *text)
+{
+	g_free (slot->last_error);
+	slot->last_error = g_strdup (text);
+	remsim_bankd_slot_changed (slot);
+}
+
 static void
 remsim_bankd_slot_clear_queue (RemsimBankdSlot *slot)
 {
@@ -197,6 +232,7 @@ remsim_bankd_slot_free_contents (RemsimBankdSlot *slot)
 	g_clear_object (&slot->cancellable);
 	g_clear_object (&slot->source);
 	g_clear_pointer (&slot->atr, g_bytes_unref);
+	g_clear_pointer (&slot->last_error, g_free);
 }
 
 static RemsimBankdSlot *
@@ -252,6 +288,7 @@ remsim_bankd_slot_unbind (RemsimBankdSlot *slot)
 		slot->client = NULL;
 	}
 	remsim_bankd_slot_close_card (slot);
+	remsim_bankd_slot_changed (slot);
 }
 
 /* remove the map of @slot; its client (if any) is disconnected */
@@ -272,6 +309,7 @@ remsim_bankd_slot_remove_map (RemsimBankdSlot *slot, const gchar *reason)
 	if (slot->client != NULL)
 		remsim_bankd_client_destroy (slot->client, reason);
 	remsim_bankd_slot_unbind (slot);
+	remsim_bankd_slot_changed (slot);
 }
 
 static void
@@ -337,6 +375,7 @@ remsim_bankd_slot_power_on_cb (GObject *source, GAsyncResult *res, gpointer user
 		why = g_strdup_printf (
 		    "%s: cannot power the card on: %s", slot->name, error->message);
 		g_message ("%s", why);
+		remsim_bankd_slot_set_error (slot, why);
 		if (client != NULL)
 			remsim_bankd_client_card_unavailable (client, why);
 		remsim_bankd_slot_unref (slot);
@@ -345,6 +384,7 @@ remsim_bankd_slot_power_on_cb (GObject *source, GAsyncResult *res, gpointer user
 	slot->card = REMSIM_BANKD_CARD_OPEN;
 	g_clear_pointer (&slot->atr, g_bytes_unref);
 	slot->atr = g_bytes_ref (atr);
+	remsim_bankd_slot_changed (slot);
 	if (client != NULL) {
 		g_message ("%s: card powered on for %s (ATR of %" G_GSIZE_FORMAT " bytes)",
 			   slot->name,
@@ -408,6 +448,7 @@ remsim_bankd_slot_reset_cb (GObject *source, GAsyncResult *res, gpointer user_da
 		    g_strdup_printf ("%s: card reset failed: %s", slot->name, error->message);
 
 		g_warning ("%s", reason);
+		remsim_bankd_slot_set_error (slot, reason);
 		if (slot->client != NULL)
 			remsim_bankd_client_destroy (slot->client, reason);
 		remsim_bankd_slot_unref (slot);
@@ -415,6 +456,7 @@ remsim_bankd_slot_reset_cb (GObject *source, GAsyncResult *res, gpointer user_da
 	}
 	g_clear_pointer (&slot->atr, g_bytes_unref);
 	slot->atr = g_bytes_ref (atr);
+	remsim_bankd_slot_changed (slot);
 	/* unlike upstream, tell the client about the ATR after every reset */
 	if (slot->client != NULL)
 		remsim_bankd_client_send_atr (slot->client, atr);
@@ -447,11 +489,14 @@ remsim_bankd_slot_transmit_cb (GObject *source, GAsyncResult *res, gpointer user
 		/* the card's state is lost: end the session, the client
 		 * reconnects and gets the card again once it works */
 		g_warning ("%s", reason);
+		remsim_bankd_slot_set_error (slot, reason);
 		if (client != NULL)
 			remsim_bankd_client_destroy (client, reason);
 		remsim_bankd_slot_unref (slot);
 		return;
 	}
+	slot->bytes_from_card += g_bytes_get_size (rsp);
+	remsim_bankd_slot_counters_changed (slot);
 	if (client != NULL) {
 		if (G_UNLIKELY (slot->bankd->trace))
 			g_debug ("%s: card → %s: %" G_GSIZE_FORMAT " bytes",
@@ -521,17 +566,18 @@ remsim_bankd_slot_card_changed_cb (RemsimCardSource *source, gboolean present, g
 	RemsimBankdSlot *slot = user_data;
 
 	g_info ("%s: card %s", slot->name, present ? "inserted" : "removed");
-	if (slot->client == NULL)
-		return;
-	if (present) {
+	if (slot->client != NULL && present) {
 		remsim_bankd_slot_open (slot);
-		return;
-	}
-	if (slot->card != REMSIM_BANKD_CARD_CLOSED) {
-		g_autofree gchar *reason = g_strdup_printf ("%s: card removed", slot->name);
+	} else if (slot->client != NULL && slot->card != REMSIM_BANKD_CARD_CLOSED) {
+		g_autofree gchar *reason =
+		    g_strdup_printf ("%s: card removed during a session", slot->name);
 
+		remsim_bankd_slot_set_error (slot, reason);
 		remsim_bankd_client_destroy (slot->client, reason);
 	}
+	/* the ATR of a card that left (or of one just inserted) is not known */
+	g_clear_pointer (&slot->atr, g_bytes_unref);
+	remsim_bankd_slot_changed (slot);
 }
 
 /* clients --------------------------------------------------------------- */
@@ -589,6 +635,7 @@ remsim_bankd_client_try_attach (RemsimBankdClient *client)
 	slot->client = client;
 	client->slot = slot;
 	g_info ("%s: mapped to %s", client->name, slot->name);
+	remsim_bankd_slot_changed (slot);
 	remsim_bankd_slot_open (slot);
 }
 
@@ -665,6 +712,9 @@ remsim_bankd_client_handle_tpdu (RemsimBankdClient *client, const RemsimRsproMsg
 	}
 	if (G_UNLIKELY (client->bankd->trace))
 		g_debug ("%s: %s → card: %" G_GSIZE_FORMAT " bytes", client->name, slot->name, len);
+	slot->apdu_count++;
+	slot->bytes_to_card += len;
+	remsim_bankd_slot_counters_changed (slot);
 	if (!slot->busy && g_queue_is_empty (&slot->queue)) {
 		/* the usual case: straight to the card, no queueing */
 		slot->busy = TRUE;
@@ -850,6 +900,7 @@ remsim_bankd_handle_create_mapping (RemsimBankd *self, RemsimLink *link, const R
 	slot->has_map = TRUE;
 	slot->map_client = req->client_slot;
 	g_hash_table_insert (self->map_by_client, &slot->map_client, slot);
+	remsim_bankd_slot_changed (slot);
 	g_message ("%s: mapped to C%u:%u",
 		   slot->name,
 		   req->client_slot.client_id,
@@ -1050,6 +1101,7 @@ remsim_bankd_new (guint32 bank_id, guint num_slots)
 		g_snprintf (slot->name, sizeof (slot->name), "B%u:%u", bank_id, i);
 		slot->cancellable = g_cancellable_new ();
 		g_queue_init (&slot->queue);
+		slot->counters_armed = TRUE;
 		self->slots[i] = slot;
 	}
 	return self;
@@ -1125,11 +1177,12 @@ remsim_bankd_set_card_source (RemsimBankd *self, guint nr, RemsimCardSource *sou
 	if (slot->source != NULL)
 		g_clear_signal_handler (&slot->card_changed_id, slot->source);
 	g_clear_object (&slot->source);
-	if (source == NULL)
-		return;
-	slot->source = g_object_ref (source);
-	slot->card_changed_id = g_signal_connect (
-	    source, "card-changed", G_CALLBACK (remsim_bankd_slot_card_changed_cb), slot);
+	if (source != NULL) {
+		slot->source = g_object_ref (source);
+		slot->card_changed_id = g_signal_connect (
+		    source, "card-changed", G_CALLBACK (remsim_bankd_slot_card_changed_cb), slot);
+	}
+	remsim_bankd_slot_changed (slot);
 }
 
 RemsimCardSource *
@@ -1138,6 +1191,126 @@ remsim_bankd_get_card_source (RemsimBankd *self, guint nr)
 	g_return_val_if_fail (REMSIM_IS_BANKD (self), NULL);
 	g_return_val_if_fail (nr < self->num_slots, NULL);
 	return self->slots[nr]->source;
+}
+
+void
+remsim_bankd_get_slot_info (RemsimBankd *self, guint nr, RemsimBankdSlotInfo *info)
+{
+	RemsimBankdSlot *slot;
+
+	g_return_if_fail (REMSIM_IS_BANKD (self));
+	g_return_if_fail (nr < self->num_slots);
+	g_return_if_fail (info != NULL);
+
+	slot = self->slots[nr];
+	memset (info, 0, sizeof (*info));
+	if (slot->source != NULL)
+		info->card_present = remsim_card_source_is_card_present (slot->source);
+	if (slot->atr != NULL)
+		info->atr = g_bytes_ref (slot->atr);
+	else if (info->card_present)
+		info->atr = remsim_card_source_get_atr (slot->source);
+	info->has_map = slot->has_map;
+	if (slot->has_map)
+		info->mapped_client = slot->map_client;
+	info->client_connected = slot->client != NULL;
+	info->apdu_count = slot->apdu_count;
+	info->bytes_to_card = slot->bytes_to_card;
+	info->bytes_from_card = slot->bytes_from_card;
+	info->last_error = g_strdup (slot->last_error);
+	slot->counters_armed = TRUE;
+}
+
+void
+remsim_bankd_slot_info_clear (RemsimBankdSlotInfo *info)
+{
+	g_return_if_fail (info != NULL);
+
+	g_clear_pointer (&info->atr, g_bytes_unref);
+	g_clear_pointer (&info->last_error, g_free);
+}
+
+/* a reset without a client session: power on for the ATR, then off */
+static void
+remsim_bankd_slot_probe_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	RemsimBankdSlot *slot = user_data;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) atr = NULL;
+
+	atr = remsim_card_source_power_on_finish (REMSIM_CARD_SOURCE (source), res, &error);
+	slot->busy = FALSE;
+	if (atr != NULL)
+		slot->powered = TRUE;
+	if (slot->bankd == NULL) {
+		remsim_bankd_slot_unref (slot);
+		return;
+	}
+	if (atr != NULL) {
+		g_message ("%s: card reset without a client: ATR of %" G_GSIZE_FORMAT " bytes",
+			   slot->name,
+			   g_bytes_get_size (atr));
+		g_clear_pointer (&slot->atr, g_bytes_unref);
+		slot->atr = g_bytes_ref (atr);
+		remsim_bankd_slot_changed (slot);
+	} else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_autofree gchar *why = g_strdup_printf (
+		    "%s: cannot power the card on: %s", slot->name, error->message);
+
+		g_message ("%s", why);
+		remsim_bankd_slot_set_error (slot, why);
+	}
+	/* the card goes off again, or to the client that came meanwhile */
+	remsim_bankd_slot_kick (slot);
+	remsim_bankd_slot_unref (slot);
+}
+
+gboolean
+remsim_bankd_reset_card (RemsimBankd *self, guint nr, gboolean cold, GError **error)
+{
+	RemsimBankdSlot *slot;
+
+	g_return_val_if_fail (REMSIM_IS_BANKD (self), FALSE);
+	g_return_val_if_fail (nr < self->num_slots, FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	slot = self->slots[nr];
+	if (slot->source == NULL) {
+		g_set_error (error,
+			     REMSIM_ERROR,
+			     REMSIM_ERROR_NOT_SUPPORTED,
+			     "%s: no card source in this slot",
+			     slot->name);
+		return FALSE;
+	}
+	if (!remsim_card_source_is_card_present (slot->source)) {
+		g_set_error (error,
+			     REMSIM_ERROR,
+			     REMSIM_ERROR_CARD_ABSENT,
+			     "%s: no card in this slot",
+			     slot->name);
+		return FALSE;
+	}
+	if (slot->card != REMSIM_BANKD_CARD_CLOSED) {
+		/* behind the TPDUs already queued, as a client's reset */
+		g_message ("%s: %s reset requested", slot->name, cold ? "cold" : "warm");
+		g_queue_push_tail (&slot->queue,
+				   cold ? REMSIM_BANKD_COLD_RESET : REMSIM_BANKD_WARM_RESET);
+		remsim_bankd_slot_kick (slot);
+		return TRUE;
+	}
+	if (slot->busy) {
+		/* the card is busy being switched off or probed already */
+		g_info ("%s: card busy; reset not needed", slot->name);
+		return TRUE;
+	}
+	slot->busy = TRUE;
+	slot->busy_session = slot->session;
+	remsim_card_source_power_on_async (slot->source,
+					   slot->cancellable,
+					   remsim_bankd_slot_probe_cb,
+					   remsim_bankd_slot_ref (slot));
+	return TRUE;
 }
 
 static gboolean
@@ -1540,4 +1713,24 @@ remsim_bankd_class_init (RemsimBankdClass *klass)
 							G_TYPE_NONE,
 							1,
 							G_TYPE_STRING);
+	signals[SIGNAL_SLOT_CHANGED] = g_signal_new ("slot-changed",
+						     G_TYPE_FROM_CLASS (klass),
+						     G_SIGNAL_RUN_LAST,
+						     0,
+						     NULL,
+						     NULL,
+						     g_cclosure_marshal_VOID__UINT,
+						     G_TYPE_NONE,
+						     1,
+						     G_TYPE_UINT);
+	signals[SIGNAL_SLOT_COUNTERS_CHANGED] = g_signal_new ("slot-counters-changed",
+							      G_TYPE_FROM_CLASS (klass),
+							      G_SIGNAL_RUN_LAST,
+							      0,
+							      NULL,
+							      NULL,
+							      g_cclosure_marshal_VOID__UINT,
+							      G_TYPE_NONE,
+							      1,
+							      G_TYPE_UINT);
 }

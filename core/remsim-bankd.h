@@ -5,6 +5,7 @@
 
 #include "remsim-card-source.h"
 #include "remsim-plugins.h"
+#include "remsim-slot.h"
 
 G_BEGIN_DECLS
 
@@ -116,12 +117,75 @@ gboolean remsim_bankd_is_server_connected (RemsimBankd *self);
  * powered off, mappings are kept */
 void remsim_bankd_stop (RemsimBankd *self);
 
+/**
+ * RemsimBankdSlotInfo:
+ * @card_present: the card source sees a card
+ * @atr: (nullable): the ATR of the last power-on or reset, else the one the
+ *   card source reports; %NULL if unknown
+ * @has_map: the server mapped a client slot to this bank slot
+ * @mapped_client: that client slot (if @has_map)
+ * @client_connected: the mapped client is connected and identified
+ * @apdu_count: command TPDUs accepted for the card since start
+ * @bytes_to_card: their bytes
+ * @bytes_from_card: response bytes from the card, SW included
+ * @last_error: (nullable): the last error of the slot (card source
+ *   failure, card removed during a session, ...)
+ *
+ * What remsim_bankd_get_slot_info() fills in; free the members with
+ * remsim_bankd_slot_info_clear().
+ * Since: 0.1
+ */
+typedef struct {
+	gboolean card_present;
+	GBytes *atr;
+	gboolean has_map;
+	RemsimClientSlot mapped_client;
+	gboolean client_connected;
+	guint64 apdu_count;
+	guint64 bytes_to_card;
+	guint64 bytes_from_card;
+	gchar *last_error;
+} RemsimBankdSlotInfo;
+
+/**
+ * remsim_bankd_get_slot_info:
+ * @slot: bank slot number, below the number of slots
+ * @info: (out caller-allocates): filled in
+ *
+ * Reads the state of one slot and re-arms "slot-counters-changed" for it.
+ * Since: 0.1
+ */
+void remsim_bankd_get_slot_info (RemsimBankd *self, guint slot, RemsimBankdSlotInfo *info);
+void remsim_bankd_slot_info_clear (RemsimBankdSlotInfo *info);
+
+/**
+ * remsim_bankd_reset_card:
+ * @slot: bank slot number
+ * @cold: %TRUE: power off and on; %FALSE: reset line only
+ *
+ * Resets the card of @slot. With a client session the reset queues behind
+ * the slot's TPDUs (as a reset the client asks for with
+ * ClientSlotStatusInd) and the client gets the new ATR in a SetAtrReq;
+ * without one the card is powered on to read its ATR and off again.
+ * Returns at once; the new ATR shows in remsim_bankd_get_slot_info().
+ * Returns: %FALSE with REMSIM_ERROR_NOT_SUPPORTED (no card source) or
+ *   REMSIM_ERROR_CARD_ABSENT (no card)
+ * Since: 0.1
+ */
+gboolean remsim_bankd_reset_card (RemsimBankd *self, guint slot, gboolean cold, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /*
  * Signals:
  *  "server-connected": ConnectBankRes(ok) received
  *  "server-disconnected" (const gchar *reason)
  *  "server-rejected" (const gchar *reason): the peer is not a remsim-server;
  *      the bankd gives up on it (no reconnect)
+ *  "slot-changed" (guint slot): what remsim_bankd_get_slot_info() reports
+ *      for @slot, counters aside, may have changed
+ *  "slot-counters-changed" (guint slot): a counter of @slot moved; emitted
+ *      once, then again only after remsim_bankd_get_slot_info() read the
+ *      slot (the TPDU path costs an increment and a flag test)
  */
 
 G_END_DECLS

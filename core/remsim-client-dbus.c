@@ -8,14 +8,11 @@
 #include "remsim-slot.h"
 
 /*
- * What a client slot shows today: its state machine ("state-changed"), the
- * server link, the card shown to the modem, and the sink's VCC/RST/CLK
- * ("status"). The bankd link follows from the state (WAIT_BANKD: connecting,
- * OPERATIONAL: connected). What it does not show yet — the bankd address and
- * bank slot the server named, the ATR, the APDU counter, a reconnect — needs
- * the RemsimClientSlotSession API listed in docs/dbus.md ("Status"); those
- * properties keep their initial values and Reconnect fails with
- * NotSupported until then.
+ * One ClientSlot1 object per client slot, fed by
+ * remsim_client_slot_session_get_info(): "changed" updates everything but
+ * the counter at once; "counters-changed" (emitted once per read) kicks the
+ * slot's throttle, which publishes ApduCount at most every
+ * REMSIM_DBUS_COUNTER_INTERVAL_MS.
  */
 
 typedef struct {
@@ -25,6 +22,7 @@ typedef struct {
 	RemsimCardSink *sink;
 	RemsimDBusObjectSkeleton *object;
 	RemsimDBusClientSlot1 *iface;
+	RemsimDBusThrottle *throttle;
 } RemsimClientDBusSlot;
 
 struct _RemsimClientDBus {
@@ -41,6 +39,7 @@ G_DEFINE_FINAL_TYPE (RemsimClientDBus, remsim_client_dbus, G_TYPE_OBJECT)
 static void
 remsim_client_dbus_slot_free (RemsimClientDBusSlot *slot)
 {
+	g_clear_pointer (&slot->throttle, remsim_dbus_throttle_free);
 	if (slot->session != NULL)
 		g_signal_handlers_disconnect_by_data (slot->session, slot);
 	if (slot->sink != NULL)
@@ -54,45 +53,57 @@ remsim_client_dbus_slot_free (RemsimClientDBusSlot *slot)
 	g_free (slot);
 }
 
-static void
-remsim_client_dbus_slot_update_lines (RemsimClientDBusSlot *slot, const RemsimCardSinkStatus *st)
-{
-	remsim_dbus_client_slot1_set_vcc (slot->iface, remsim_dbus_tristate_to_string (st->vcc));
-	remsim_dbus_client_slot1_set_rst (slot->iface, remsim_dbus_tristate_to_string (st->rst));
-	remsim_dbus_client_slot1_set_clk (slot->iface, remsim_dbus_tristate_to_string (st->clk));
-}
-
-/* everything but the sink's lines */
+/* everything but the counter */
 static void
 remsim_client_dbus_slot_update (RemsimClientDBusSlot *slot)
 {
-	RemsimClientState state = remsim_client_slot_session_get_state (slot->session);
+	RemsimClientSlotInfo info;
 	RemsimClientSlot cs = {0};
 	const gchar *bankd_link = "disconnected";
 
+	remsim_client_slot_session_get_info (slot->session, &info);
 	remsim_client_slot_session_get_client_slot (slot->session, &cs);
 	remsim_dbus_client_slot1_set_client_id (slot->iface, cs.client_id);
 	remsim_dbus_client_slot1_set_slot_nr (slot->iface, cs.slot_nr);
 	remsim_dbus_client_slot1_set_name (slot->iface,
 					   remsim_client_slot_session_get_name (slot->session));
-	remsim_dbus_client_slot1_set_state (slot->iface, remsim_client_state_to_string (state));
+	remsim_dbus_client_slot1_set_state (slot->iface,
+					    remsim_client_state_to_string (info.state));
 	remsim_dbus_client_slot1_set_server_link_state (
-	    slot->iface,
-	    remsim_client_slot_session_is_server_connected (slot->session) ? "connected"
-									   : "disconnected");
-	if (state == REMSIM_CLIENT_STATE_WAIT_BANKD)
-		bankd_link = "connecting";
-	else if (state == REMSIM_CLIENT_STATE_OPERATIONAL)
+	    slot->iface, info.server_connected ? "connected" : "disconnected");
+	if (info.bankd_connected)
 		bankd_link = "connected";
+	else if (info.bankd_connecting)
+		bankd_link = "connecting";
 	remsim_dbus_client_slot1_set_bankd_link_state (slot->iface, bankd_link);
-	remsim_dbus_client_slot1_set_card_present (
-	    slot->iface, remsim_client_slot_session_is_card_present (slot->session));
+	remsim_dbus_client_slot1_set_bankd_address (
+	    slot->iface, info.bankd_address != NULL ? info.bankd_address : "");
+	remsim_dbus_client_slot1_set_bank_id (slot->iface, info.bank_slot.bank_id);
+	remsim_dbus_client_slot1_set_bank_slot (slot->iface, info.bank_slot.slot_nr);
+	remsim_dbus_client_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (info.atr));
+	remsim_dbus_client_slot1_set_card_present (slot->iface, info.card_present);
+	remsim_dbus_client_slot1_set_vcc (slot->iface,
+					  remsim_dbus_tristate_to_string (info.status.vcc));
+	remsim_dbus_client_slot1_set_rst (slot->iface,
+					  remsim_dbus_tristate_to_string (info.status.rst));
+	remsim_dbus_client_slot1_set_clk (slot->iface,
+					  remsim_dbus_tristate_to_string (info.status.clk));
+	remsim_client_slot_info_clear (&info);
 }
 
 static void
-remsim_client_dbus_state_changed_cb (RemsimClientSlotSession *session,
-				     guint state,
-				     gpointer user_data)
+remsim_client_dbus_slot_publish_counters (gpointer user_data)
+{
+	RemsimClientDBusSlot *slot = user_data;
+	RemsimClientSlotInfo info;
+
+	remsim_client_slot_session_get_info (slot->session, &info);
+	remsim_dbus_client_slot1_set_apdu_count (slot->iface, info.apdu_count);
+	remsim_client_slot_info_clear (&info);
+}
+
+static void
+remsim_client_dbus_changed_cb (RemsimClientSlotSession *session, gpointer user_data)
 {
 	remsim_client_dbus_slot_update (user_data);
 }
@@ -102,12 +113,16 @@ remsim_client_dbus_sink_status_cb (RemsimCardSink *sink,
 				   const RemsimCardSinkStatus *status,
 				   gpointer user_data)
 {
+	/* also before the session starts (and so listens to the sink) */
+	remsim_client_dbus_slot_update (user_data);
+}
+
+static void
+remsim_client_dbus_counters_changed_cb (RemsimClientSlotSession *session, gpointer user_data)
+{
 	RemsimClientDBusSlot *slot = user_data;
 
-	remsim_client_dbus_slot_update_lines (slot, status);
-	/* the card shown to the modem may have changed with it */
-	remsim_dbus_client_slot1_set_card_present (
-	    slot->iface, remsim_client_slot_session_is_card_present (slot->session));
+	remsim_dbus_throttle_kick (slot->throttle);
 }
 
 static gboolean
@@ -152,12 +167,8 @@ remsim_client_dbus_handle_reconnect_cb (RemsimDBusClientSlot1 *iface,
 {
 	RemsimClientDBusSlot *slot = user_data;
 
-	g_dbus_method_invocation_return_error (
-	    invocation,
-	    REMSIM_ERROR,
-	    REMSIM_ERROR_NOT_SUPPORTED,
-	    "%s: reconnect over D-Bus is not available in this remsim-client yet",
-	    remsim_client_slot_session_get_name (slot->session));
+	remsim_client_slot_session_reconnect (slot->session);
+	g_dbus_method_invocation_return_value (invocation, NULL);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -166,7 +177,6 @@ remsim_client_dbus_slot_new (RemsimClientDBus *self, guint32 nr, RemsimClientSlo
 {
 	RemsimClientDBusSlot *slot = g_new0 (RemsimClientDBusSlot, 1);
 	g_autofree gchar *path = g_strdup_printf (REMSIM_DBUS_PATH "/ClientSlot/%u", nr);
-	RemsimCardSinkStatus status = {0};
 
 	slot->self = self;
 	slot->nr = nr;
@@ -174,16 +184,19 @@ remsim_client_dbus_slot_new (RemsimClientDBus *self, guint32 nr, RemsimClientSlo
 	slot->sink = g_object_ref (remsim_client_slot_session_get_sink (session));
 	slot->object = remsim_dbus_object_skeleton_new (path);
 	slot->iface = remsim_dbus_client_slot1_skeleton_new ();
-	remsim_dbus_client_slot1_set_bankd_address (slot->iface, "");
-	remsim_dbus_client_slot1_set_atr (slot->iface, remsim_dbus_bytes_to_variant (NULL));
+	slot->throttle = remsim_dbus_throttle_new (
+	    REMSIM_DBUS_COUNTER_INTERVAL_MS, remsim_client_dbus_slot_publish_counters, slot);
 	remsim_client_dbus_slot_update (slot);
-	remsim_card_sink_get_status (slot->sink, &status);
-	remsim_client_dbus_slot_update_lines (slot, &status);
+	remsim_client_dbus_slot_publish_counters (slot);
 
 	g_signal_connect (
-	    slot->session, "state-changed", G_CALLBACK (remsim_client_dbus_state_changed_cb), slot);
+	    slot->session, "changed", G_CALLBACK (remsim_client_dbus_changed_cb), slot);
 	g_signal_connect (
 	    slot->sink, "status", G_CALLBACK (remsim_client_dbus_sink_status_cb), slot);
+	g_signal_connect (slot->session,
+			  "counters-changed",
+			  G_CALLBACK (remsim_client_dbus_counters_changed_cb),
+			  slot);
 	g_signal_connect (slot->iface,
 			  "handle-reconnect",
 			  G_CALLBACK (remsim_client_dbus_handle_reconnect_cb),

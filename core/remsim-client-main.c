@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "remsim-client-dbus.h"
 #include "remsim-client.h"
 #include "remsim-config.h"
+#include "remsim-dbus-common.h"
 #include "remsim-event-script.h"
 #include "remsim-plugins.h"
 
@@ -129,6 +131,8 @@ static gchar *opt_debug_mask = NULL;
 static gboolean opt_no_color = FALSE;
 static gboolean opt_verbose = FALSE;
 static gboolean opt_version = FALSE;
+static gchar *opt_dbus = NULL;
+static gchar *opt_dbus_suffix = NULL;
 /* -s of the old simtrace2-remsim-client (see main()) */
 static gchar *opt_server_host_s = NULL;
 /* osmo-remsim-client-st2's SIMtrace2 options: each becomes a key of the
@@ -222,6 +226,20 @@ static const GOptionEntry remsim_client_options[] = {
     {"disable-color", 'L', 0, G_OPTION_ARG_NONE, &opt_no_color, "Accepted for compatibility", NULL},
     {"verbose", 0, 0, G_OPTION_ARG_NONE, &opt_verbose, "Show informational messages", NULL},
     {"version", 'v', 0, G_OPTION_ARG_NONE, &opt_version, "Print the version", NULL},
+    {"dbus",
+     0,
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_dbus,
+     "Export the client slots on D-Bus: session, system or none (default none)",
+     "BUS"},
+    {"dbus-name-suffix",
+     0,
+     0,
+     G_OPTION_ARG_STRING,
+     &opt_dbus_suffix,
+     "Own org.remsim.Client.SUFFIX instead of org.remsim.Client",
+     "SUFFIX"},
     ST2_OPTION ("usb-vendor", 'V', 0, "SIMtrace2: USB vendor id, hex (default 1d50)", "VID"),
     ST2_OPTION ("usb-product",
 		'P',
@@ -313,6 +331,16 @@ remsim_client_main_apply_options (RemsimConfig *config, GError **error)
 	if (opt_keep_running &&
 	    !remsim_config_set_override (
 		config, REMSIM_CLIENT_GROUP, "keep-running", "true", "--keep-running", error))
+		return FALSE;
+	if (opt_dbus != NULL && !remsim_config_set_override (
+				    config, REMSIM_CLIENT_GROUP, "dbus", opt_dbus, "--dbus", error))
+		return FALSE;
+	if (opt_dbus_suffix != NULL && !remsim_config_set_override (config,
+								    REMSIM_CLIENT_GROUP,
+								    "dbus-name-suffix",
+								    opt_dbus_suffix,
+								    "--dbus-name-suffix",
+								    error))
 		return FALSE;
 
 	if (opt_server_host != NULL || opt_server_port != G_MININT) {
@@ -465,6 +493,11 @@ main (int argc, char **argv)
 	g_autoptr (RemsimConfig) config = NULL;
 	g_autoptr (RemsimPlugins) plugins = NULL;
 	g_autoptr (RemsimClient) client = NULL;
+	g_autoptr (GDBusConnection) bus = NULL;
+	g_autoptr (RemsimClientDBus) dbus = NULL;
+	g_autofree gchar *dbus_str = NULL;
+	g_autofree gchar *dbus_suffix = NULL;
+	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GBytes) atr = NULL;
 	g_autofree gchar *server_host = NULL;
 	g_autofree gchar *atr_text = NULL;
@@ -514,7 +547,8 @@ main (int argc, char **argv)
 	if (opt_verbose || opt_debug_mask != NULL)
 		g_log_set_debug_enabled (TRUE);
 
-	config = remsim_config_new (remsim_client_schema);
+	config = remsim_config_new (
+	    remsim_dbus_config_schema (remsim_client_schema, REMSIM_CLIENT_GROUP));
 	remsim_config_allow_plugin_groups (config, "sink");
 	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error))
 		return remsim_client_main_fail (NULL, error);
@@ -564,6 +598,18 @@ main (int argc, char **argv)
 					    &error))
 		return remsim_client_main_fail (NULL, error);
 
+	/* D-Bus: one object per slot, before the slots start */
+	dbus_str = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "dbus");
+	dbus_suffix = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "dbus-name-suffix");
+	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error))
+		return remsim_client_main_fail ("dbus", error);
+	if (bus_type != G_BUS_TYPE_NONE) {
+		bus = remsim_dbus_connect (bus_type, &error);
+		dbus = remsim_client_dbus_new (client);
+		if (bus == NULL || !remsim_client_dbus_start (dbus, bus, dbus_suffix, &error))
+			return remsim_client_main_fail ("D-Bus", error);
+	}
+
 	m.loop = g_main_loop_new (NULL, FALSE);
 	g_signal_connect (client, "finished", G_CALLBACK (remsim_client_main_finished_cb), &m);
 	if (!remsim_client_start (client, &error)) {
@@ -576,6 +622,9 @@ main (int argc, char **argv)
 	g_source_remove (sigint_id);
 	g_source_remove (sigterm_id);
 
+	if (dbus != NULL)
+		remsim_client_dbus_stop (dbus);
+	g_clear_object (&dbus);
 	remsim_client_stop (client);
 	/* let cancelled operations and finished scripts report back */
 	for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
@@ -589,5 +638,7 @@ main (int argc, char **argv)
 	g_free (opt_atr);
 	g_free (opt_event_script);
 	g_free (opt_debug_mask);
+	g_free (opt_dbus);
+	g_free (opt_dbus_suffix);
 	return m.exit_status;
 }

@@ -63,6 +63,11 @@ struct _RemsimClientSlotSession {
 	GSource *bankd_res_source;
 	gboolean bankd_accepted;
 	gboolean card_present;
+
+	/* for remsim_client_slot_session_get_info() */
+	GBytes *atr; /* presented to the modem */
+	guint64 apdu_count;
+	gboolean counters_armed; /* emit "counters-changed" on the next change */
 };
 
 G_DEFINE_FINAL_TYPE (RemsimClientSlotSession, remsim_client_slot_session, G_TYPE_OBJECT)
@@ -71,10 +76,19 @@ enum {
 	SIGNAL_STATE_CHANGED,
 	SIGNAL_SERVER_REJECTED,
 	SIGNAL_SINK_FINISHED,
+	SIGNAL_CHANGED,
+	SIGNAL_COUNTERS_CHANGED,
 	SIGNAL_LAST,
 };
 
 static guint signals[SIGNAL_LAST] = {0};
+
+/* what remsim_client_slot_session_get_info() shows may have changed */
+static void
+remsim_client_slot_session_changed (RemsimClientSlotSession *self)
+{
+	g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
 
 const gchar *
 remsim_client_state_to_string (RemsimClientState state)
@@ -197,6 +211,33 @@ remsim_client_slot_session_hostport (const gchar *host, guint16 port)
 	return g_strdup_printf ("%s:%u", host, port);
 }
 
+/* "NAME=<the sink's property @prop as text>" if the sink has that property
+ * (read generically: the core does not know the plugin's types); a NULL
+ * string gives an empty value */
+static void
+remsim_client_slot_session_add_prop_var (RemsimClientSlotSession *self,
+					 GPtrArray *vars,
+					 const gchar *name,
+					 const gchar *prop)
+{
+	GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->sink), prop);
+	g_auto (GValue) value = G_VALUE_INIT;
+	g_auto (GValue) str = G_VALUE_INIT;
+
+	if (pspec == NULL || (pspec->flags & G_PARAM_READABLE) == 0 ||
+	    !g_value_type_transformable (pspec->value_type, G_TYPE_STRING))
+		return;
+	g_value_init (&value, pspec->value_type);
+	g_object_get_property (G_OBJECT (self->sink), prop, &value);
+	g_value_init (&str, G_TYPE_STRING);
+	if (!g_value_transform (&value, &str))
+		return;
+	g_ptr_array_add (
+	    vars,
+	    g_strdup_printf (
+		"%s=%s", name, g_value_get_string (&str) != NULL ? g_value_get_string (&str) : ""));
+}
+
 static void
 remsim_client_slot_session_script (RemsimClientSlotSession *self, const gchar *cause)
 {
@@ -241,6 +282,10 @@ remsim_client_slot_session_script (RemsimClientSlotSession *self, const gchar *c
 	g_ptr_array_add (
 	    vars,
 	    g_strdup_printf ("REMSIM_SIM_CLK=%u", self->last_status.clk == REMSIM_TRISTATE_ON));
+	/* sinks on a USB device (cardem-st2) tell which one */
+	remsim_client_slot_session_add_prop_var (self, vars, "REMSIM_USB_PATH", "usb-path");
+	remsim_client_slot_session_add_prop_var (
+	    self, vars, "REMSIM_USB_INTERFACE", "usb-interface");
 	g_ptr_array_add (vars, NULL);
 	(void)remsim_event_script_run (self->script,
 				       cause,
@@ -259,6 +304,8 @@ remsim_client_slot_session_card_absent (RemsimClientSlotSession *self)
 	if (!self->card_present)
 		return;
 	self->card_present = FALSE;
+	g_clear_pointer (&self->atr, g_bytes_unref);
+	remsim_client_slot_session_changed (self);
 	if (self->sink_started && !remsim_card_sink_set_card_present (self->sink, FALSE, &error))
 		g_warning ("%s: sink: %s", self->name, error->message);
 }
@@ -289,6 +336,7 @@ remsim_client_slot_session_set_state (RemsimClientSlotSession *self, RemsimClien
 		remsim_client_slot_session_script (self, "request-modem-reset");
 	}
 	g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, (guint)state);
+	remsim_client_slot_session_changed (self);
 }
 
 /* bankd connection ------------------------------------------------------ */
@@ -296,8 +344,12 @@ remsim_client_slot_session_set_state (RemsimClientSlotSession *self, RemsimClien
 static void
 remsim_client_slot_session_drop_bankd_link (RemsimClientSlotSession *self)
 {
+	gboolean was_accepted = self->bankd_accepted;
+
 	remsim_client_slot_session_clear_source (&self->bankd_res_source);
 	self->bankd_accepted = FALSE;
+	if (was_accepted)
+		remsim_client_slot_session_changed (self);
 	if (self->bankd_link == NULL)
 		return;
 	g_clear_signal_handler (&self->bankd_message_id, self->bankd_link);
@@ -356,6 +408,7 @@ remsim_client_slot_session_handle_bankd_connect_res (RemsimClientSlotSession *se
 		return;
 	}
 	self->bankd_accepted = TRUE;
+	remsim_client_slot_session_changed (self);
 	g_message ("%s: connected to bankd %s:%u for B%u:%u%s",
 		   self->name,
 		   self->bankd_host,
@@ -404,6 +457,9 @@ remsim_client_slot_session_handle_set_atr (RemsimClientSlotSession *self,
 		if (!remsim_card_sink_set_card_present (self->sink, TRUE, &error))
 			g_warning ("%s: sink: %s", self->name, error->message);
 	}
+	g_clear_pointer (&self->atr, g_bytes_unref);
+	self->atr = g_bytes_ref (atr);
+	remsim_client_slot_session_changed (self);
 }
 
 static void
@@ -433,6 +489,11 @@ remsim_client_slot_session_handle_tpdu (RemsimClientSlotSession *self, const Rem
 	}
 	if (!remsim_card_sink_deliver_response (self->sink, msg->data, &error))
 		g_warning ("%s: sink: %s", self->name, error->message);
+	self->apdu_count++;
+	if (G_UNLIKELY (self->counters_armed)) {
+		self->counters_armed = FALSE;
+		g_signal_emit (self, signals[SIGNAL_COUNTERS_CHANGED], 0);
+	}
 }
 
 static void
@@ -579,6 +640,7 @@ remsim_client_slot_session_handle_config_bank (RemsimClientSlotSession *self,
 	}
 	remsim_client_slot_session_send_result (
 	    self, link, REMSIM_RSPRO_CONFIG_CLIENT_BANK_RES, REMSIM_RESULT_OK);
+	remsim_client_slot_session_changed (self);
 	remsim_client_slot_session_script (self, "event-config-bankd");
 }
 
@@ -594,6 +656,7 @@ remsim_client_slot_session_handle_config_id (RemsimClientSlotSession *self,
 			   msg->client_slot.slot_nr);
 		self->slot = msg->client_slot;
 		remsim_client_slot_session_update_name (self);
+		remsim_client_slot_session_changed (self);
 		/* the bankd knows us by the old slot: connect again */
 		if (self->bankd_conn != NULL && self->state >= REMSIM_CLIENT_STATE_WAIT_BANKD) {
 			remsim_client_slot_session_drop_bankd_link (self);
@@ -608,8 +671,12 @@ remsim_client_slot_session_handle_config_id (RemsimClientSlotSession *self,
 static void
 remsim_client_slot_session_drop_server_link (RemsimClientSlotSession *self)
 {
+	gboolean was_connected = self->server_connected;
+
 	remsim_client_slot_session_clear_source (&self->server_res_source);
 	self->server_connected = FALSE;
+	if (was_connected)
+		remsim_client_slot_session_changed (self);
 	if (self->server_link == NULL)
 		return;
 	g_clear_signal_handler (&self->server_message_id, self->server_link);
@@ -651,6 +718,7 @@ remsim_client_slot_session_handle_server_connect_res (RemsimClientSlotSession *s
 		return;
 	}
 	self->server_connected = TRUE;
+	remsim_client_slot_session_changed (self);
 	g_message ("%s: connected to remsim-server %s:%u",
 		   self->name,
 		   self->server_host,
@@ -810,6 +878,8 @@ remsim_client_slot_session_sink_status_cb (RemsimCardSink *sink,
 	self->last_status = *status;
 	remsim_client_slot_session_send_status (self, status);
 	if (changed)
+		remsim_client_slot_session_changed (self);
+	if (changed)
 		remsim_client_slot_session_script (self, "event-modem-status");
 }
 
@@ -964,6 +1034,7 @@ remsim_client_slot_session_start (RemsimClientSlotSession *self, GError **error)
 	self->sink_started = TRUE;
 	remsim_card_sink_get_status (self->sink, &self->last_status);
 	self->running = TRUE;
+	remsim_client_slot_session_changed (self);
 
 	self->server_conn = remsim_connector_new (self->server_host, self->server_port);
 	remsim_connector_set_keepalive (
@@ -1057,6 +1128,67 @@ remsim_client_slot_session_is_card_present (RemsimClientSlotSession *self)
 	return self->card_present;
 }
 
+void
+remsim_client_slot_session_get_info (RemsimClientSlotSession *self, RemsimClientSlotInfo *info)
+{
+	g_return_if_fail (REMSIM_IS_CLIENT_SLOT_SESSION (self));
+	g_return_if_fail (info != NULL);
+
+	memset (info, 0, sizeof (*info));
+	info->state = self->state;
+	info->server_connected = self->server_connected;
+	info->bankd_connected = self->bankd_accepted;
+	info->bankd_connecting =
+	    !self->bankd_accepted && self->state >= REMSIM_CLIENT_STATE_WAIT_BANKD;
+	if (self->bankd_host != NULL && self->bankd_port != 0) {
+		info->bankd_address =
+		    remsim_client_slot_session_hostport (self->bankd_host, self->bankd_port);
+		info->bank_slot = self->bank_slot;
+	}
+	if (self->atr != NULL)
+		info->atr = g_bytes_ref (self->atr);
+	info->card_present = self->card_present;
+	/* the sink's own view, also before start */
+	remsim_card_sink_get_status (self->sink, &info->status);
+	info->apdu_count = self->apdu_count;
+	self->counters_armed = TRUE;
+}
+
+void
+remsim_client_slot_info_clear (RemsimClientSlotInfo *info)
+{
+	g_return_if_fail (info != NULL);
+
+	g_clear_pointer (&info->bankd_address, g_free);
+	g_clear_pointer (&info->atr, g_bytes_unref);
+}
+
+void
+remsim_client_slot_session_reconnect (RemsimClientSlotSession *self)
+{
+	gboolean bankd;
+
+	g_return_if_fail (REMSIM_IS_CLIENT_SLOT_SESSION (self));
+
+	if (!self->running || self->server_conn == NULL)
+		return;
+	bankd = self->bankd_conn != NULL && self->state >= REMSIM_CLIENT_STATE_WAIT_BANKD;
+	g_message (
+	    "%s: reconnecting to remsim-server%s", self->name, bankd ? " and the bankd" : "");
+	/* the bankd first: the server's ConfigClientBankReq on the new
+	 * connection then confirms the bankd we are connecting to */
+	if (bankd) {
+		remsim_client_slot_session_drop_bankd_link (self);
+		remsim_client_slot_session_set_state (self, REMSIM_CLIENT_STATE_WAIT_BANKD);
+		remsim_client_slot_session_bankd_connect (self);
+	}
+	remsim_client_slot_session_drop_server_link (self);
+	self->server_rejected = FALSE;
+	remsim_connector_stop (self->server_conn);
+	remsim_connector_start (self->server_conn);
+	remsim_client_slot_session_changed (self);
+}
+
 static void
 remsim_client_slot_session_dispose (GObject *object)
 {
@@ -1073,6 +1205,7 @@ remsim_client_slot_session_finalize (GObject *object)
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (object);
 
 	g_bytes_unref (self->default_atr);
+	g_clear_pointer (&self->atr, g_bytes_unref);
 	g_free (self->script);
 	g_free (self->component_name);
 	g_free (self->server_host);
@@ -1093,6 +1226,7 @@ remsim_client_slot_session_init (RemsimClientSlotSession *self)
 	self->script_timeout_ms = REMSIM_EVENT_SCRIPT_DEFAULT_TIMEOUT_MS;
 	self->connect_res_timeout_ms = REMSIM_CLIENT_CONNECT_RES_TIMEOUT_MS;
 	self->state = REMSIM_CLIENT_STATE_INIT;
+	self->counters_armed = TRUE;
 	self->last_status.vcc = REMSIM_TRISTATE_UNKNOWN;
 	self->last_status.rst = REMSIM_TRISTATE_UNKNOWN;
 	self->last_status.clk = REMSIM_TRISTATE_UNKNOWN;
@@ -1137,4 +1271,22 @@ remsim_client_slot_session_class_init (RemsimClientSlotSessionClass *klass)
 						      G_TYPE_NONE,
 						      1,
 						      G_TYPE_INT);
+	signals[SIGNAL_CHANGED] = g_signal_new ("changed",
+						G_TYPE_FROM_CLASS (klass),
+						G_SIGNAL_RUN_LAST,
+						0,
+						NULL,
+						NULL,
+						g_cclosure_marshal_VOID__VOID,
+						G_TYPE_NONE,
+						0);
+	signals[SIGNAL_COUNTERS_CHANGED] = g_signal_new ("counters-changed",
+							 G_TYPE_FROM_CLASS (klass),
+							 G_SIGNAL_RUN_LAST,
+							 0,
+							 NULL,
+							 NULL,
+							 g_cclosure_marshal_VOID__VOID,
+							 G_TYPE_NONE,
+							 0);
 }

@@ -91,6 +91,53 @@ RemsimClientState remsim_client_slot_session_get_state (RemsimClientSlotSession 
 gboolean remsim_client_slot_session_is_server_connected (RemsimClientSlotSession *self);
 gboolean remsim_client_slot_session_is_card_present (RemsimClientSlotSession *self);
 
+/**
+ * RemsimClientSlotInfo:
+ * @state: the main FSM
+ * @server_connected: the server accepted our ConnectClientReq
+ * @bankd_connecting: a bankd is known and we are connecting to it (TCP, or
+ *   waiting for ConnectClientRes)
+ * @bankd_connected: the bankd accepted our ConnectClientReq
+ * @bankd_address: (nullable): "192.0.2.1:9999" / "[2001:db8::1]:9999" as the
+ *   server gave it, %NULL if none
+ * @bank_slot: the bank slot the server gave (valid with @bankd_address)
+ * @atr: (nullable): the ATR presented to the modem, %NULL while no card is
+ * @card_present: the modem is shown a card
+ * @status: the sink's VCC/RST/CLK/card lines (remsim_card_sink_get_status())
+ * @apdu_count: command TPDUs of the modem answered through this slot
+ *
+ * What remsim_client_slot_session_get_info() fills in; free the members
+ * with remsim_client_slot_info_clear().
+ * Since: 0.1
+ */
+typedef struct {
+	RemsimClientState state;
+	gboolean server_connected;
+	gboolean bankd_connecting;
+	gboolean bankd_connected;
+	gchar *bankd_address;
+	RemsimBankSlot bank_slot;
+	GBytes *atr;
+	gboolean card_present;
+	RemsimCardSinkStatus status;
+	guint64 apdu_count;
+} RemsimClientSlotInfo;
+
+/* reads the slot's state and re-arms "counters-changed" */
+void remsim_client_slot_session_get_info (RemsimClientSlotSession *self,
+					  RemsimClientSlotInfo *info);
+void remsim_client_slot_info_clear (RemsimClientSlotInfo *info);
+
+/**
+ * remsim_client_slot_session_reconnect:
+ *
+ * Drops the server connection and the bankd connection (if a bankd is
+ * known) and connects both again at once; the modem loses the card until
+ * the bankd accepts us again. Does nothing before start or after stop.
+ * Since: 0.1
+ */
+void remsim_client_slot_session_reconnect (RemsimClientSlotSession *self);
+
 /*
  * Signals:
  *  "state-changed" (guint state): the main FSM moved
@@ -98,6 +145,11 @@ gboolean remsim_client_slot_session_is_card_present (RemsimClientSlotSession *se
  *      remsim-server; the session gives up on it (no reconnect)
  *  "sink-finished" (gint status): the sink has a "finished" signal (the
  *      shell sink: EOF on its input) and emitted it
+ *  "changed": what remsim_client_slot_session_get_info() reports, the
+ *      counter aside, may have changed
+ *  "counters-changed": the APDU counter moved; emitted once, then again
+ *      only after remsim_client_slot_session_get_info() (the TPDU path costs
+ *      an increment and a flag test)
  */
 
 G_END_DECLS

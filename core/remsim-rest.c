@@ -211,7 +211,9 @@ remsim_rest_parse_id (const gchar *str, guint64 max, guint64 *out)
 	return g_ascii_string_to_unsigned (str, 10, 0, max, out, NULL);
 }
 
-/* @parent.@name as an integer in 0..REMSIM_ID_MAX */
+/* @parent.@name as an integer in 0..G_MAXUINT32; the range of ids
+ * (0..REMSIM_ID_MAX) is the core's to check, so that REST and D-Bus refuse
+ * an id with the same text */
 static gboolean
 remsim_rest_get_id_member (
     JsonObject *obj, const gchar *parent, const gchar *name, guint32 *out, GError **error)
@@ -238,7 +240,7 @@ remsim_rest_get_id_member (
 		return FALSE;
 	}
 	value = json_node_get_int (node);
-	if (value < 0 || value > REMSIM_ID_MAX) {
+	if (value < 0 || value > G_MAXUINT32) {
 		g_set_error (error,
 			     REMSIM_ERROR,
 			     REMSIM_ERROR_INVALID_ARGUMENT,
@@ -246,7 +248,7 @@ remsim_rest_get_id_member (
 			     parent,
 			     name,
 			     value,
-			     REMSIM_ID_MAX);
+			     (guint)G_MAXUINT32);
 		return FALSE;
 	}
 	*out = (guint32)value;

@@ -8,7 +8,9 @@
 # objects and read properties.
 #
 # Needs root (to switch users with setpriv). Env (set by meson):
-# REMSIM_SERVER_BIN, REMSIM_DBUS_POLICY_IN; REMSIM_TEST_STRICT=1 turns a
+# REMSIM_SERVER_BIN, REMSIM_DBUS_POLICY_IN; REMSIM_UNIT_DIR (the built
+# systemd units), REMSIM_BANKD_BIN and REMSIM_CLIENT_BIN to also run the
+# bankd and client units' ExecStart lines; REMSIM_TEST_STRICT=1 turns a
 # skip into a failure.
 
 set -eu
@@ -45,7 +47,7 @@ chmod 755 "$TMP"
 BUS_PID=
 SERVER_PID=
 cleanup () {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+	[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null || true
 	[ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null || true
 	rm -rf "$TMP"
 }
@@ -164,4 +166,74 @@ wait "$S2" || fail "second server did not exit cleanly"
 kill "$SERVER_PID"
 wait "$SERVER_PID" || fail "remsim-server did not exit cleanly"
 SERVER_PID=
+
+# remsim-bankd and remsim-client as the systemd units start them (their
+# ExecStart lines, with the keyfiles here): root owns their names, group
+# members may call their methods, others may not
+if [ -n "${REMSIM_UNIT_DIR:-}" ] && [ -n "${REMSIM_BANKD_BIN:-}" ] && [ -n "${REMSIM_CLIENT_BIN:-}" ]; then
+	cat >"$TMP/remsim-bankd.conf" <<EOF
+[bankd]
+bank-id=1
+num-slots=1
+server=127.0.0.1:1
+listen=127.0.0.1:0
+
+[source:test]
+plugin=testcard
+slots=0
+EOF
+	cat >"$TMP/remsim-client-modem1.conf" <<EOF
+[client]
+server=127.0.0.1:1
+client-id=1
+keep-running=true
+
+[sink:shell]
+plugin=shell
+slots=0
+EOF
+	# ExecStart of a unit, with our programs and keyfiles
+	exec_start () {
+		sed -n 's/^ExecStart=//p' "$REMSIM_UNIT_DIR/$1" |
+			sed -e "s|[^ ]*/remsim-bankd |$REMSIM_BANKD_BIN |" \
+			    -e "s|[^ ]*/remsim-client |$REMSIM_CLIENT_BIN |" \
+			    -e "s|--config=[^ ]*/|--config=$TMP/|" \
+			    -e "s|%i|modem1|g"
+	}
+	BANKD_CMD=$(exec_start remsim-bankd.service)
+	CLIENT_CMD=$(exec_start remsim-client@.service)
+	echo "bankd unit: $BANKD_CMD"
+	echo "client unit: $CLIENT_CMD"
+	$BANKD_CMD >"$TMP/bankd.log" 2>&1 </dev/null &
+	BANKD_PID=$!
+	$CLIENT_CMD >"$TMP/client.log" 2>&1 </dev/null &
+	CLIENT_PID=$!
+	SERVER_PID="$BANKD_PID $CLIENT_PID"
+	gdbus wait --system --timeout 15 org.remsim.Bankd ||
+		fail "remsim-bankd.service: no org.remsim.Bankd: $(cat "$TMP/bankd.log")"
+	gdbus wait --system --timeout 15 org.remsim.Client.modem1 ||
+		fail "remsim-client@modem1.service: no org.remsim.Client.modem1: $(cat "$TMP/client.log")"
+	BCALL="gdbus call --system --dest org.remsim.Bankd --object-path /org/remsim/BankSlot/0"
+	CCALL="gdbus call --system --dest org.remsim.Client.modem1 --object-path /org/remsim/ClientSlot/0"
+	as_other $BCALL --method org.freedesktop.DBus.Properties.Get org.remsim.BankSlot1 CardPresent \
+		>/dev/null || fail "bankd: Get refused"
+	as_other $CCALL --method org.freedesktop.DBus.Properties.Get org.remsim.ClientSlot1 State \
+		>/dev/null || fail "client: Get refused"
+	if as_other $BCALL --method org.remsim.BankSlot1.PowerCycle >"$TMP/out" 2>&1; then
+		fail "a user outside the group power-cycled a card"
+	fi
+	grep -q "AccessDenied" "$TMP/out" || fail "expected AccessDenied, got: $(cat "$TMP/out")"
+	if as_other $CCALL --method org.remsim.ClientSlot1.Reconnect >"$TMP/out" 2>&1; then
+		fail "a user outside the group reconnected a client"
+	fi
+	grep -q "AccessDenied" "$TMP/out" || fail "expected AccessDenied, got: $(cat "$TMP/out")"
+	as_operator $BCALL --method org.remsim.BankSlot1.PowerCycle >"$TMP/out" 2>&1 ||
+		fail "group member: PowerCycle refused: $(cat "$TMP/out")"
+	as_operator $CCALL --method org.remsim.ClientSlot1.Reconnect >"$TMP/out" 2>&1 ||
+		fail "group member: Reconnect refused: $(cat "$TMP/out")"
+	kill $BANKD_PID $CLIENT_PID
+	wait $BANKD_PID || fail "remsim-bankd did not exit cleanly: $(cat "$TMP/bankd.log")"
+	wait $CLIENT_PID || fail "remsim-client did not exit cleanly: $(cat "$TMP/client.log")"
+	SERVER_PID=
+fi
 echo "PASS"
