@@ -11,6 +11,13 @@
 /* what one read asks for; many frames fit in it */
 #define REMSIM_LINK_READ_SIZE 4096
 
+/* a peer that sends (e.g. PINGs) but never reads must not make us queue
+ * answers without bound: past this backlog the link closes. Each frame
+ * counts with a rough per-frame overhead, as tiny frames cost more in
+ * GBytes and queue nodes than in payload. */
+#define REMSIM_LINK_MAX_BACKLOG	   (16 * 1024 * 1024)
+#define REMSIM_LINK_FRAME_OVERHEAD 64
+
 /* unit data we report when a peer asks with ID_GET (upstream sends the same) */
 #define REMSIM_LINK_UNIT_NAME "00-00-00-00-00-00"
 #define REMSIM_LINK_UNIT_ID   "0/0/0"
@@ -42,6 +49,7 @@ struct _RemsimLink {
 
 	/* writing: queued frames, the head partly written if head_off > 0 */
 	GQueue out_queue;
+	gsize out_backlog; /* queued bytes plus overhead, see REMSIM_LINK_MAX_BACKLOG */
 	gsize head_off;
 	GSource *write_source;
 
@@ -95,6 +103,7 @@ remsim_link_teardown (RemsimLink *self)
 	remsim_link_clear_source (&self->ka_source);
 	remsim_link_clear_source (&self->close_source);
 	g_queue_clear_full (&self->out_queue, (GDestroyNotify)g_bytes_unref);
+	self->out_backlog = 0;
 	self->head_off = 0;
 	if (self->stream != NULL) {
 		/* for sockets this completes at once and never blocks */
@@ -129,6 +138,7 @@ remsim_link_flush (RemsimLink *self, GError **error)
 		if (self->head_off < len)
 			continue;
 		self->head_off = 0;
+		self->out_backlog -= len + REMSIM_LINK_FRAME_OVERHEAD;
 		g_bytes_unref (g_queue_pop_head (&self->out_queue));
 	}
 	return TRUE;
@@ -198,10 +208,21 @@ remsim_link_kick_writer (RemsimLink *self)
 static void
 remsim_link_queue (RemsimLink *self, GBytes *frame)
 {
+	gsize cost = g_bytes_get_size (frame) + REMSIM_LINK_FRAME_OVERHEAD;
+
 	if (self->closed || self->stream == NULL) {
 		g_bytes_unref (frame);
 		return;
 	}
+	if (self->out_backlog + cost > REMSIM_LINK_MAX_BACKLOG) {
+		g_autofree gchar *reason = g_strdup_printf (
+		    "peer does not read: %" G_GSIZE_FORMAT " bytes queued", self->out_backlog);
+
+		g_bytes_unref (frame);
+		remsim_link_close_later (self, reason);
+		return;
+	}
+	self->out_backlog += cost;
 	g_queue_push_tail (&self->out_queue, frame);
 	/* before start() frames wait for it */
 	if (self->started)
@@ -525,7 +546,10 @@ remsim_link_start (RemsimLink *self)
 
 	if (self->ka_interval_ms > 0) {
 		/* the PING goes first, ahead of anything queued before start() */
-		g_queue_push_head (&self->out_queue, remsim_ipa_frame_ccm (REMSIM_IPA_CCM_PING));
+		GBytes *ping = remsim_ipa_frame_ccm (REMSIM_IPA_CCM_PING);
+
+		self->out_backlog += g_bytes_get_size (ping) + REMSIM_LINK_FRAME_OVERHEAD;
+		g_queue_push_head (&self->out_queue, ping);
 		remsim_link_ka_arm (self, self->ka_timeout_ms, TRUE);
 	}
 	remsim_link_kick_writer (self);

@@ -146,11 +146,12 @@ remsim_server_conn_address_to_string (GInetSocketAddress *addr)
 RemsimServerConn *
 remsim_server_conn_new (GSocketConnection *connection)
 {
-	RemsimServerConn *self = g_object_new (REMSIM_TYPE_SERVER_CONN, NULL);
+	RemsimServerConn *self;
 	g_autoptr (GSocketAddress) remote = NULL;
 
 	g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
 
+	self = g_object_new (REMSIM_TYPE_SERVER_CONN, NULL);
 	remote = g_socket_connection_get_remote_address (connection, NULL);
 	if (remote != NULL && G_IS_INET_SOCKET_ADDRESS (remote))
 		self->remote = G_INET_SOCKET_ADDRESS (g_steal_pointer (&remote));
@@ -320,6 +321,9 @@ remsim_server_conn_set_last_config (RemsimServerConn *self,
 				    const RemsimIpPort *address)
 {
 	g_return_if_fail (REMSIM_IS_SERVER_CONN (self));
+	g_return_if_fail (bank != NULL);
+	g_return_if_fail (address != NULL);
+
 	self->last_bank = *bank;
 	self->last_address = *address;
 	/* for the D-Bus exporter (org.remsim.Client1.BankdAddress) */

@@ -366,14 +366,15 @@ remsim_server_delete_map (RemsimServer *self, RemsimSlotmap *map)
 {
 	g_autoptr (RemsimSlotmap) ref = g_object_ref (map);
 	g_autofree gchar *str = remsim_slotmap_to_string (map);
-	RemsimServerConn *bankd =
-	    remsim_server_lookup_bank (self, remsim_slotmap_get_bank (map)->bank_id);
+	RemsimServerConn *bankd;
 
 	remsim_slotmap_store_remove (self->store, map);
 	g_message ("slotmap %s removed (was %s)",
 		   str,
 		   remsim_slotmap_state_to_string (remsim_slotmap_get_state (map)));
 	g_signal_emit (self, signals[SIGNAL_SLOTMAP_REMOVED], 0, map);
+	/* looked up after the emissions: a handler may have dropped the bankd */
+	bankd = remsim_server_lookup_bank (self, remsim_slotmap_get_bank (map)->bank_id);
 
 	switch (remsim_slotmap_get_state (map)) {
 	case REMSIM_SLOTMAP_STATE_NEW:
@@ -1041,10 +1042,11 @@ remsim_server_set_reject_linger (RemsimServer *self, guint ms)
 RemsimServer *
 remsim_server_new (RemsimSlotmapStore *store)
 {
-	RemsimServer *self = g_object_new (REMSIM_TYPE_SERVER, NULL);
+	RemsimServer *self;
 
 	g_return_val_if_fail (store == NULL || REMSIM_IS_SLOTMAP_STORE (store), NULL);
 
+	self = g_object_new (REMSIM_TYPE_SERVER, NULL);
 	self->store = store != NULL ? g_object_ref (store) : remsim_slotmap_store_new ();
 	return self;
 }

@@ -44,6 +44,7 @@ remsim_client_slot_new (guint32 client_id, guint32 slot_nr)
 RemsimClientSlot *
 remsim_client_slot_copy (const RemsimClientSlot *self)
 {
+	g_return_val_if_fail (self != NULL, NULL);
 	return g_memdup2 (self, sizeof (*self));
 }
 
@@ -71,12 +72,14 @@ remsim_client_slot_hash (gconstpointer self)
 gboolean
 remsim_client_slot_is_valid (const RemsimClientSlot *self)
 {
+	g_return_val_if_fail (self != NULL, FALSE);
 	return self->client_id <= REMSIM_ID_MAX && self->slot_nr <= REMSIM_ID_MAX;
 }
 
 gchar *
 remsim_client_slot_to_string (const RemsimClientSlot *self)
 {
+	g_return_val_if_fail (self != NULL, NULL);
 	return g_strdup_printf ("C%u:%u", self->client_id, self->slot_nr);
 }
 
@@ -92,6 +95,7 @@ remsim_bank_slot_new (guint32 bank_id, guint32 slot_nr)
 RemsimBankSlot *
 remsim_bank_slot_copy (const RemsimBankSlot *self)
 {
+	g_return_val_if_fail (self != NULL, NULL);
 	return g_memdup2 (self, sizeof (*self));
 }
 
@@ -119,11 +123,13 @@ remsim_bank_slot_hash (gconstpointer self)
 gboolean
 remsim_bank_slot_is_valid (const RemsimBankSlot *self)
 {
+	g_return_val_if_fail (self != NULL, FALSE);
 	return self->bank_id <= REMSIM_ID_MAX && self->slot_nr <= REMSIM_ID_MAX;
 }
 
 gchar *
 remsim_bank_slot_to_string (const RemsimBankSlot *self)
 {
+	g_return_val_if_fail (self != NULL, NULL);
 	return g_strdup_printf ("B%u:%u", self->bank_id, self->slot_nr);
 }

@@ -869,6 +869,32 @@ test_link_write_backlog (void)
 	g_assert_cmpuint (p->n_closed, ==, 0);
 }
 
+/* a peer that never reads: the backlog is capped and the link closes,
+ * instead of queueing (e.g. PONGs) without bound */
+static void
+test_link_backlog_limit (void)
+{
+	g_autoptr (LinkProbe) p = NULL;
+	g_autoptr (RawPeer) raw = NULL;
+	g_autoptr (GBytes) frame = NULL;
+	g_autofree guint8 *buf = g_malloc0 (65535 + 3);
+
+	setup_raw (REMSIM_LINK_ROLE_BANKD, 0, 0, &p, &raw);
+	g_source_destroy (raw->source);
+	g_clear_pointer (&raw->source, g_source_unref);
+	buf[0] = 0xff;
+	buf[1] = 0xff;
+	buf[2] = 0xee;
+	frame = g_bytes_new_take (g_steal_pointer (&buf), 65535 + 3);
+	/* 64 MiB: more than the socket buffers and the cap together */
+	for (guint i = 0; i < 1024 && p->n_closed == 0; i++)
+		remsim_link_send_raw (p->link, frame);
+	g_assert_cmpuint (p->n_closed, ==, 0);
+	g_assert_true (wait_until (probe_closed_cond, p, WAIT_MS));
+	g_assert_cmpuint (p->n_closed, ==, 1);
+	g_assert_nonnull (strstr (p->reason, "peer does not read"));
+}
+
 static void
 test_link_nodelay (void)
 {
@@ -961,5 +987,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/remsim/link/finalize-pending", test_link_finalize_pending);
 	g_test_add_func ("/remsim/link/write-backlog", test_link_write_backlog);
 	g_test_add_func ("/remsim/link/nodelay", test_link_nodelay);
+	g_test_add_func ("/remsim/link/backlog-limit", test_link_backlog_limit);
 	return g_test_run ();
 }

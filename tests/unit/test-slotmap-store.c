@@ -419,6 +419,47 @@ test_store_state_unwritable (Fixture *f, gconstpointer user_data)
 }
 
 static void
+test_store_state_unwritable_keeps (Fixture *f, gconstpointer user_data)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path = g_build_filename (f->tmpdir, "slotmaps.ini", NULL);
+	g_autoptr (RemsimSlotmap) m1 = NULL;
+	g_autoptr (RemsimSlotmap) m2 = NULL;
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
+	RemsimBankSlot bank = {.bank_id = 1, .slot_nr = 2};
+	RemsimClientSlot client = {.client_id = 3, .slot_nr = 4};
+
+	remsim_slotmap_store_set_state_file (f->store, path);
+	m1 = add_map (f->store, 1, 2, 3, 4, &error);
+	g_assert_no_error (error);
+	before = read_file (path);
+
+	/* the state file's name is taken by a directory: the next write
+	 * fails, and neither the map in memory nor the file is lost */
+	g_assert_cmpint (g_unlink (path), ==, 0);
+	g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+	m2 = add_map (f->store, 1, 3, 3, 5, &error);
+	g_assert_null (m2);
+	g_assert_nonnull (error);
+	g_assert_nonnull (strstr (error->message, "slotmaps.ini"));
+	g_clear_error (&error);
+	g_assert_cmpuint (remsim_slotmap_store_get_all (f->store)->len, ==, 1);
+	g_assert_true (remsim_slotmap_store_lookup_bank (f->store, &bank) == m1);
+	g_assert_true (remsim_slotmap_store_lookup_client (f->store, &client) == m1);
+	g_assert_cmpuint (f->added->len, ==, 1);
+
+	/* once writable again, the next change writes every map */
+	g_assert_cmpint (g_rmdir (path), ==, 0);
+	m2 = add_map (f->store, 1, 3, 3, 5, &error);
+	g_assert_no_error (error);
+	after = read_file (path);
+	g_assert_nonnull (strstr (after, "bank-slot-nr=2"));
+	g_assert_nonnull (strstr (after, "bank-slot-nr=3"));
+	g_assert_nonnull (before);
+}
+
+static void
 test_store_state_malformed (Fixture *f, gconstpointer user_data)
 {
 	const gchar *header = "[remsim-slotmaps]\nversion=1\n";
@@ -560,6 +601,7 @@ main (int argc, char **argv)
 	ADD ("/remsim/slotmap-store/state/no-file", test_store_state_no_file);
 	ADD ("/remsim/slotmap-store/state/atomic", test_store_state_atomic);
 	ADD ("/remsim/slotmap-store/state/unwritable", test_store_state_unwritable);
+	ADD ("/remsim/slotmap-store/state/unwritable-keeps", test_store_state_unwritable_keeps);
 	ADD ("/remsim/slotmap-store/state/malformed", test_store_state_malformed);
 #undef ADD
 	return g_test_run ();
