@@ -1533,7 +1533,7 @@ remsim_rspro_get_enum (long value, gint *out, const gchar *field, GError **error
 	return TRUE;
 }
 
-/* IA5String to a C string; NUL and non-ASCII bytes become '?' */
+/* IA5String to a C string; anything but printable ASCII becomes '?' */
 static gchar *
 remsim_rspro_get_ia5 (const OCTET_STRING_t *s)
 {
@@ -1546,7 +1546,8 @@ remsim_rspro_get_ia5 (const OCTET_STRING_t *s)
 	str = g_malloc (len + 1);
 	for (gsize i = 0; i < len; i++) {
 		guint8 ch = s->buf[i];
-		str[i] = (ch == 0 || ch > 0x7f) ? '?' : (gchar)ch;
+		/* printable ASCII only: these strings end up in logs and JSON */
+		str[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (gchar)ch;
 	}
 	str[len] = '\0';
 	return str;
