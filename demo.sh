@@ -24,11 +24,16 @@ REST="http://127.0.0.1:$REST_PORT/api/backend/v1"
 WORK=$(mktemp -d /tmp/remsim-demo.XXXXXX)
 PIDS=()
 cleanup() {
+	local rc=$?
 	for pid in "${PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	rm -rf "$WORK"
+	if [ "$rc" -eq 0 ]; then
+		rm -rf "$WORK"
+	else
+		echo "demo: failed; the programs' logs are kept in $WORK" >&2
+	fi
 }
 trap cleanup EXIT
 
@@ -146,4 +151,4 @@ curl -s "$REST/slotmaps"; echo
 sleep 0.5
 grep -i -m3 -E "bankd|card" "$WORK/client.log" | tail -3 || true
 
-say "done; each program's log was in $WORK"
+say "done"
