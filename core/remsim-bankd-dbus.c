@@ -25,9 +25,7 @@ typedef struct {
 struct _RemsimBankdDBus {
 	GObject parent_instance;
 	RemsimBankd *bankd;
-	GDBusConnection *connection; /* NULL while stopped */
-	gchar *name;
-	GDBusObjectManagerServer *manager;
+	RemsimDBusExport ex;
 	GPtrArray *slots; /* RemsimBankdDBusSlot, by slot number */
 	gulong slot_changed_id;
 	gulong slot_counters_id;
@@ -182,7 +180,7 @@ const gchar *
 remsim_bankd_dbus_get_name (RemsimBankdDBus *self)
 {
 	g_return_val_if_fail (REMSIM_IS_BANKD_DBUS (self), NULL);
-	return self->name;
+	return self->ex.name;
 }
 
 gboolean
@@ -196,19 +194,16 @@ remsim_bankd_dbus_start (RemsimBankdDBus *self,
 
 	g_return_val_if_fail (REMSIM_IS_BANKD_DBUS (self), FALSE);
 	g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
-	g_return_val_if_fail (self->connection == NULL, FALSE);
 
-	name = remsim_dbus_make_name (REMSIM_BANKD_DBUS_NAME, name_suffix, error);
+	name = remsim_dbus_export_begin (
+	    &self->ex, connection, REMSIM_BANKD_DBUS_NAME, name_suffix, error);
 	if (name == NULL)
 		return FALSE;
-
-	self->connection = g_object_ref (connection);
-	self->manager = g_dbus_object_manager_server_new (REMSIM_DBUS_PATH);
 	n = remsim_bankd_get_num_slots (self->bankd);
 	for (guint i = 0; i < n; i++) {
 		RemsimBankdDBusSlot *slot = remsim_bankd_dbus_slot_new (self, i);
 		g_ptr_array_add (self->slots, slot);
-		g_dbus_object_manager_server_export (self->manager,
+		g_dbus_object_manager_server_export (self->ex.manager,
 						     G_DBUS_OBJECT_SKELETON (slot->object));
 	}
 	self->slot_changed_id = g_signal_connect (
@@ -218,14 +213,11 @@ remsim_bankd_dbus_start (RemsimBankdDBus *self,
 						   G_CALLBACK (remsim_bankd_dbus_slot_counters_cb),
 						   self);
 
-	/* objects first, then the name: whoever sees the name sees them all */
-	g_dbus_object_manager_server_set_connection (self->manager, connection);
-	if (!remsim_dbus_request_name (connection, name, error)) {
+	if (!remsim_dbus_export_publish (&self->ex, &name, error)) {
 		remsim_bankd_dbus_stop (self);
 		return FALSE;
 	}
-	self->name = g_steal_pointer (&name);
-	g_message ("D-Bus: %s exported at %s (%u bank slots)", self->name, REMSIM_DBUS_PATH, n);
+	g_message ("D-Bus: %s exported at %s (%u bank slots)", self->ex.name, REMSIM_DBUS_PATH, n);
 	return TRUE;
 }
 
@@ -234,19 +226,12 @@ remsim_bankd_dbus_stop (RemsimBankdDBus *self)
 {
 	g_return_if_fail (REMSIM_IS_BANKD_DBUS (self));
 
-	if (self->connection == NULL)
+	if (self->ex.connection == NULL)
 		return;
 	g_clear_signal_handler (&self->slot_changed_id, self->bankd);
 	g_clear_signal_handler (&self->slot_counters_id, self->bankd);
-	if (self->name != NULL)
-		remsim_dbus_release_name (self->connection, self->name);
-	g_clear_pointer (&self->name, g_free);
-	if (self->manager != NULL) {
-		g_dbus_object_manager_server_set_connection (self->manager, NULL);
-		g_clear_object (&self->manager);
-	}
+	remsim_dbus_export_stop (&self->ex);
 	g_ptr_array_set_size (self->slots, 0);
-	g_clear_object (&self->connection);
 }
 
 static void

@@ -6,16 +6,15 @@
  */
 #include "config.h"
 
-#include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 
 #include "remsim-bankd-dbus.h"
 #include "remsim-bankd.h"
 #include "remsim-config.h"
 #include "remsim-dbus-common.h"
+#include "remsim-main-common.h"
 #include "remsim-plugins.h"
 
 #define REMSIM_BANKD_GROUP "bankd"
@@ -210,129 +209,48 @@ static const GOptionEntry remsim_bankd_options[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static gboolean
-remsim_bankd_main_quit_cb (gpointer user_data)
+static gint
+remsim_bankd_main_fail (const gchar *where, const GError *error)
 {
-	GMainLoop *loop = user_data;
-
-	g_message ("signal received, exiting");
-	g_main_loop_quit (loop);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-remsim_bankd_main_override_int (
-    RemsimConfig *config, const gchar *key, gint value, const gchar *origin, GError **error)
-{
-	g_autofree gchar *str = NULL;
-
-	if (value == G_MININT)
-		return TRUE;
-	str = g_strdup_printf ("%d", value);
-	return remsim_config_set_override (config, REMSIM_BANKD_GROUP, key, str, origin, error);
-}
-
-static gchar *
-remsim_bankd_main_hostport (const gchar *host, guint16 port)
-{
-	if (strchr (host, ':') != NULL)
-		return g_strdup_printf ("[%s]:%u", host, port);
-	return g_strdup_printf ("%s:%u", host, port);
+	return remsim_main_fail ("remsim-bankd", where, error, REMSIM_BANKD_EXIT_CONFIG);
 }
 
 /* command-line options go over the file's values */
 static gboolean
 remsim_bankd_main_apply_options (RemsimConfig *config, GError **error)
 {
-	if (!remsim_bankd_main_override_int (config, "bank-id", opt_bank_id, "--bank-id", error))
-		return FALSE;
-	if (!remsim_bankd_main_override_int (
-		config, "num-slots", opt_num_slots, "--num-slots", error))
-		return FALSE;
-	if (opt_dbus != NULL && !remsim_config_set_override (
-				    config, REMSIM_BANKD_GROUP, "dbus", opt_dbus, "--dbus", error))
-		return FALSE;
-	if (opt_dbus_suffix != NULL && !remsim_config_set_override (config,
-								    REMSIM_BANKD_GROUP,
-								    "dbus-name-suffix",
-								    opt_dbus_suffix,
-								    "--dbus-name-suffix",
-								    error))
-		return FALSE;
-	if (opt_component_name != NULL && !remsim_config_set_override (config,
-								       REMSIM_BANKD_GROUP,
-								       "component-name",
-								       opt_component_name,
-								       "--component-name",
-								       error))
-		return FALSE;
-
-	if (opt_server_host != NULL || opt_server_port != G_MININT) {
-		g_autofree gchar *host = NULL;
-		g_autofree gchar *value = NULL;
-		guint16 port = REMSIM_BANKD_DEFAULT_SERVER_PORT;
-
-		if (opt_server_port != G_MININT &&
-		    (opt_server_port < 1 || opt_server_port > 65535)) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "--server-port: expected a port in 1..65535, got %d",
-				     opt_server_port);
-			return FALSE;
-		}
-		if (remsim_config_has_value (config, REMSIM_BANKD_GROUP, "server"))
-			remsim_config_get_hostport (
-			    config, REMSIM_BANKD_GROUP, "server", &host, &port);
-		if (opt_server_host != NULL) {
-			g_free (host);
-			host = g_strdup (opt_server_host);
-		}
-		if (opt_server_port != G_MININT)
-			port = (guint16)opt_server_port;
-		if (host != NULL) {
-			value = remsim_bankd_main_hostport (host, port);
-			if (!remsim_config_set_override (config,
-							 REMSIM_BANKD_GROUP,
-							 "server",
-							 value,
-							 opt_server_host != NULL ? "--server-host"
-										 : "--server-port",
-							 error))
-				return FALSE;
-		}
-	}
-
-	if (opt_bind_ip != NULL || opt_bind_port != G_MININT) {
-		g_autofree gchar *host = NULL;
-		g_autofree gchar *value = NULL;
-		guint16 port = REMSIM_BANKD_DEFAULT_LISTEN_PORT;
-
-		if (opt_bind_port != G_MININT && (opt_bind_port < 0 || opt_bind_port > 65535)) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "--bind-port: expected a port in 0..65535, got %d",
-				     opt_bind_port);
-			return FALSE;
-		}
-		remsim_config_get_hostport (config, REMSIM_BANKD_GROUP, "listen", &host, &port);
-		if (opt_bind_ip != NULL) {
-			g_free (host);
-			host = g_strdup (opt_bind_ip);
-		}
-		if (opt_bind_port != G_MININT)
-			port = (guint16)opt_bind_port;
-		value = remsim_bankd_main_hostport (host, port);
-		if (!remsim_config_set_override (config,
-						 REMSIM_BANKD_GROUP,
-						 "listen",
-						 value,
-						 opt_bind_ip != NULL ? "--bind-ip" : "--bind-port",
-						 error))
-			return FALSE;
-	}
-	return TRUE;
+	return remsim_main_override_int (
+		   config, REMSIM_BANKD_GROUP, "bank-id", opt_bank_id, "--bank-id", error) &&
+	       remsim_main_override_int (
+		   config, REMSIM_BANKD_GROUP, "num-slots", opt_num_slots, "--num-slots", error) &&
+	       remsim_main_override_dbus (
+		   config, REMSIM_BANKD_GROUP, opt_dbus, opt_dbus_suffix, error) &&
+	       remsim_main_override_string (config,
+					    REMSIM_BANKD_GROUP,
+					    "component-name",
+					    opt_component_name,
+					    "--component-name",
+					    error) &&
+	       remsim_main_override_hostport (config,
+					      REMSIM_BANKD_GROUP,
+					      "server",
+					      opt_server_host,
+					      "--server-host",
+					      opt_server_port,
+					      "--server-port",
+					      1,
+					      REMSIM_BANKD_DEFAULT_SERVER_PORT,
+					      error) &&
+	       remsim_main_override_hostport (config,
+					      REMSIM_BANKD_GROUP,
+					      "listen",
+					      opt_bind_ip,
+					      "--bind-ip",
+					      opt_bind_port,
+					      "--bind-port",
+					      0,
+					      REMSIM_BANKD_DEFAULT_LISTEN_PORT,
+					      error);
 }
 
 /* upstream's behaviour when the keyfile names no card source: every slot is
@@ -397,7 +315,6 @@ main (int argc, char **argv)
 	g_autoptr (RemsimBankd) bankd = NULL;
 	g_autoptr (GDBusConnection) bus = NULL;
 	g_autoptr (RemsimBankdDBus) dbus = NULL;
-	g_autofree gchar *dbus_str = NULL;
 	g_autofree gchar *dbus_suffix = NULL;
 	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GMainLoop) loop = NULL;
@@ -408,15 +325,11 @@ main (int argc, char **argv)
 	guint16 listen_port = 0;
 	guint32 bank_id;
 	guint num_slots;
-	guint sigint_id;
-	guint sigterm_id;
 
 	context = g_option_context_new ("- serve the SIM cards of one bank to remsim clients");
 	g_option_context_add_main_entries (context, remsim_bankd_options, NULL);
-	if (!g_option_context_parse (context, &argc, &argv, &error)) {
-		g_printerr ("remsim-bankd: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
+	if (!g_option_context_parse (context, &argc, &argv, &error))
+		return remsim_bankd_main_fail (NULL, error);
 	if (argc > 1) {
 		g_printerr ("remsim-bankd: unexpected argument \"%s\"\n", argv[1]);
 		return REMSIM_BANKD_EXIT_CONFIG;
@@ -433,14 +346,10 @@ main (int argc, char **argv)
 	config =
 	    remsim_config_new (remsim_dbus_config_schema (remsim_bankd_schema, REMSIM_BANKD_GROUP));
 	remsim_config_allow_plugin_groups (config, "source");
-	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error)) {
-		g_printerr ("remsim-bankd: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
-	if (!remsim_bankd_main_apply_options (config, &error)) {
-		g_printerr ("remsim-bankd: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
+	if (opt_config != NULL && !remsim_config_load_file (config, opt_config, &error))
+		return remsim_bankd_main_fail (NULL, error);
+	if (!remsim_bankd_main_apply_options (config, &error))
+		return remsim_bankd_main_fail (NULL, error);
 	if (!remsim_config_has_value (config, REMSIM_BANKD_GROUP, "server")) {
 		g_printerr ("remsim-bankd: no remsim-server address: use -i/--server-host or "
 			    "server= in [%s] of the keyfile\n",
@@ -455,21 +364,16 @@ main (int argc, char **argv)
 	remsim_config_get_hostport (
 	    config, REMSIM_BANKD_GROUP, "listen", &listen_host, &listen_port);
 	name = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "component-name");
-	dbus_str = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "dbus");
-	dbus_suffix = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "dbus-name-suffix");
-	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error)) {
-		g_printerr ("remsim-bankd: dbus: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
+	if (!remsim_dbus_config_get_bus (
+		config, REMSIM_BANKD_GROUP, &bus_type, &dbus_suffix, &error))
+		return remsim_bankd_main_fail ("dbus", error);
 	if (bus_type != G_BUS_TYPE_NONE) {
 		/* a bad suffix fails before any card is touched */
 		g_autofree gchar *bus_name =
 		    remsim_dbus_make_name (REMSIM_BANKD_DBUS_NAME, dbus_suffix, &error);
 
-		if (bus_name == NULL) {
-			g_printerr ("remsim-bankd: D-Bus: %s\n", error->message);
-			return REMSIM_BANKD_EXIT_CONFIG;
-		}
+		if (bus_name == NULL)
+			return remsim_bankd_main_fail ("D-Bus", error);
 	}
 
 	if (opt_gsmtap_ip != NULL || opt_gsmtap_slot != G_MININT)
@@ -499,32 +403,22 @@ main (int argc, char **argv)
 					     plugins,
 					     remsim_config_get_keyfile (config),
 					     opt_config != NULL ? opt_config : "(command line)",
-					     &error)) {
-		g_printerr ("remsim-bankd: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
-	if (!remsim_bankd_listen (bankd, listen_host, listen_port, &error)) {
-		g_printerr ("remsim-bankd: %s\n", error->message);
-		return REMSIM_BANKD_EXIT_CONFIG;
-	}
+					     &error))
+		return remsim_bankd_main_fail (NULL, error);
+	if (!remsim_bankd_listen (bankd, listen_host, listen_port, &error))
+		return remsim_bankd_main_fail (NULL, error);
 	remsim_bankd_connect_server (bankd, server_host, server_port);
 
 	/* D-Bus last: whoever sees the name sees every slot with its source */
 	if (bus_type != G_BUS_TYPE_NONE) {
 		bus = remsim_dbus_connect (bus_type, &error);
 		dbus = remsim_bankd_dbus_new (bankd);
-		if (bus == NULL || !remsim_bankd_dbus_start (dbus, bus, dbus_suffix, &error)) {
-			g_printerr ("remsim-bankd: D-Bus: %s\n", error->message);
-			return REMSIM_BANKD_EXIT_CONFIG;
-		}
+		if (bus == NULL || !remsim_bankd_dbus_start (dbus, bus, dbus_suffix, &error))
+			return remsim_bankd_main_fail ("D-Bus", error);
 	}
 
 	loop = g_main_loop_new (NULL, FALSE);
-	sigint_id = g_unix_signal_add (SIGINT, remsim_bankd_main_quit_cb, loop);
-	sigterm_id = g_unix_signal_add (SIGTERM, remsim_bankd_main_quit_cb, loop);
-	g_main_loop_run (loop);
-	g_source_remove (sigint_id);
-	g_source_remove (sigterm_id);
+	remsim_main_run (loop, "signal received, exiting");
 
 	if (dbus != NULL)
 		remsim_bankd_dbus_stop (dbus);

@@ -8,6 +8,7 @@
 #include "remsim-connector.h"
 #include "remsim-error.h"
 #include "remsim-link.h"
+#include "remsim-plugin-groups.h"
 #include "remsim-rspro.h"
 
 /*
@@ -1313,93 +1314,51 @@ remsim_bankd_reset_card (RemsimBankd *self, guint nr, gboolean cold, GError **er
 	return TRUE;
 }
 
-static gboolean
-remsim_bankd_parse_slot_nr (const gchar *s, guint num_slots, guint *out, GError **error)
-{
-	guint64 v = 0;
-	g_autofree gchar *str = g_strstrip (g_strdup (s));
-
-	if (!g_ascii_string_to_unsigned (str, 10, 0, G_MAXUINT32, &v, NULL)) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "expected slot numbers and ranges like 0-7;9, got \"%s\"",
-			     s);
-		return FALSE;
-	}
-	if (v >= num_slots) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "expected slot numbers in 0..%u (num-slots is %u), got %s",
-			     num_slots - 1,
-			     num_slots,
-			     str);
-		return FALSE;
-	}
-	*out = (guint)v;
-	return TRUE;
-}
-
-GArray *
-remsim_bankd_parse_slots (const gchar *value, guint num_slots, GError **error)
-{
-	g_autoptr (GArray) slots = g_array_new (FALSE, FALSE, sizeof (guint));
-	g_auto (GStrv) parts = NULL;
-
-	g_return_val_if_fail (value != NULL, NULL);
-	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-	parts = g_strsplit (value, ";", -1);
-	for (guint i = 0; parts[i] != NULL; i++) {
-		g_auto (GStrv) ends = NULL;
-		guint first;
-		guint last;
-
-		if (g_strstrip (parts[i])[0] == '\0')
-			continue;
-		ends = g_strsplit (parts[i], "-", 3);
-		if (g_strv_length (ends) > 2) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "expected slot numbers and ranges like 0-7;9, got \"%s\"",
-				     parts[i]);
-			return NULL;
-		}
-		if (!remsim_bankd_parse_slot_nr (ends[0], num_slots, &first, error))
-			return NULL;
-		last = first;
-		if (ends[1] != NULL &&
-		    !remsim_bankd_parse_slot_nr (ends[1], num_slots, &last, error))
-			return NULL;
-		if (last < first) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "expected a range low-high, got \"%s\"",
-				     parts[i]);
-			return NULL;
-		}
-		for (guint s = first; s <= last; s++)
-			g_array_append_val (slots, s);
-	}
-	if (slots->len == 0) {
-		g_set_error (error,
-			     REMSIM_CONFIG_ERROR,
-			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-			     "expected slot numbers and ranges like 0-7;9, got \"%s\"",
-			     value);
-		return NULL;
-	}
-	return g_steal_pointer (&slots);
-}
-
 static void
 remsim_bankd_unref_nullable (gpointer object)
 {
 	if (object != NULL)
 		g_object_unref (object);
+}
+
+typedef struct {
+	RemsimBankd *self;
+	RemsimPlugins *plugins;
+	GKeyFile *keyfile;
+	/* per slot: the group serving it, and its new card source */
+	const gchar **owner;
+	GPtrArray *created;
+} RemsimBankdLoadSources;
+
+static gboolean
+remsim_bankd_load_card_source_cb (
+    const gchar *where, const gchar *group, guint nr, gpointer user_data, GError **error)
+{
+	RemsimBankdLoadSources *load = user_data;
+	RemsimCardSource *source;
+	g_autoptr (GError) error_local = NULL;
+
+	if (load->owner[nr] != NULL) {
+		g_set_error (error,
+			     REMSIM_CONFIG_ERROR,
+			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+			     "%s: [%s] slots: expected slots no other source "
+			     "serves, but slot %u is in [%s] too",
+			     where,
+			     group,
+			     nr,
+			     load->owner[nr]);
+		return FALSE;
+	}
+	load->owner[nr] = group;
+	source = remsim_plugins_create_card_source (
+	    load->plugins, load->keyfile, group, nr, &error_local);
+	if (source == NULL) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", where);
+		return FALSE;
+	}
+	g_ptr_array_index (load->created, nr) = source;
+	return TRUE;
 }
 
 gboolean
@@ -1409,99 +1368,28 @@ remsim_bankd_load_card_sources (RemsimBankd *self,
 				const gchar *filename,
 				GError **error)
 {
-	g_auto (GStrv) groups = NULL;
 	g_autofree const gchar **owner = NULL;
 	g_autoptr (GPtrArray) created =
 	    g_ptr_array_new_with_free_func (remsim_bankd_unref_nullable);
-	const gchar *where = filename != NULL ? filename : "<config>";
+	RemsimPluginGroupKind kind = {
+	    .prefix = "source:",
+	    .plugin_kind = "card source",
+	    .slots_hint = "the bank slots this source serves (e.g. 0-7)",
+	};
+	RemsimBankdLoadSources load;
 
 	g_return_val_if_fail (REMSIM_IS_BANKD (self), FALSE);
 	g_return_val_if_fail (REMSIM_IS_PLUGINS (plugins), FALSE);
 	g_return_val_if_fail (keyfile != NULL, FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+	kind.num_slots = self->num_slots;
 	owner = g_new0 (const gchar *, self->num_slots);
 	g_ptr_array_set_size (created, self->num_slots);
-	groups = g_key_file_get_groups (keyfile, NULL);
-	for (guint g = 0; groups[g] != NULL; g++) {
-		const gchar *group = groups[g];
-		g_autofree gchar *value = NULL;
-		g_autofree gchar *plugin_name = NULL;
-		g_autoptr (GArray) slots = NULL;
-		g_autoptr (GError) error_local = NULL;
-
-		if (!g_str_has_prefix (group, "source:"))
-			continue;
-		plugin_name = g_key_file_get_value (keyfile, group, "plugin", NULL);
-		if (plugin_name == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_MISSING,
-				     "%s: [%s] plugin: missing, expected the name of a card "
-				     "source plugin",
-				     where,
-				     group);
-			return FALSE;
-		}
-		if (remsim_plugins_load (plugins, g_strstrip (plugin_name), &error_local) == NULL) {
-			g_set_error (error,
-				     error_local->domain,
-				     error_local->code,
-				     "%s: [%s] plugin: %s",
-				     where,
-				     group,
-				     error_local->message);
-			return FALSE;
-		}
-		value = g_key_file_get_value (keyfile, group, "slots", NULL);
-		if (value == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_MISSING,
-				     "%s: [%s] slots: missing, expected the bank slots this "
-				     "source serves (e.g. 0-7)",
-				     where,
-				     group);
-			return FALSE;
-		}
-		slots = remsim_bankd_parse_slots (value, self->num_slots, &error_local);
-		if (slots == NULL) {
-			g_set_error (error,
-				     error_local->domain,
-				     error_local->code,
-				     "%s: [%s] slots: %s",
-				     where,
-				     group,
-				     error_local->message);
-			return FALSE;
-		}
-		for (guint i = 0; i < slots->len; i++) {
-			guint nr = g_array_index (slots, guint, i);
-			RemsimCardSource *source;
-
-			if (owner[nr] != NULL) {
-				g_set_error (error,
-					     REMSIM_CONFIG_ERROR,
-					     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-					     "%s: [%s] slots: expected slots no other source "
-					     "serves, but slot %u is in [%s] too",
-					     where,
-					     group,
-					     nr,
-					     owner[nr]);
-				return FALSE;
-			}
-			owner[nr] = group;
-			source = remsim_plugins_create_card_source (
-			    plugins, keyfile, group, nr, &error_local);
-			if (source == NULL) {
-				g_propagate_prefixed_error (
-				    error, g_steal_pointer (&error_local), "%s: ", where);
-				return FALSE;
-			}
-			g_ptr_array_index (created, nr) = source;
-		}
-	}
+	load = (RemsimBankdLoadSources){self, plugins, keyfile, owner, created};
+	if (!remsim_plugin_groups_foreach_slot (
+		keyfile, plugins, filename, &kind, remsim_bankd_load_card_source_cb, &load, error))
+		return FALSE;
 	for (guint i = 0; i < self->num_slots; i++) {
 		RemsimCardSource *source = g_ptr_array_index (created, i);
 

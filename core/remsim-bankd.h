@@ -65,19 +65,6 @@ void remsim_bankd_set_card_source (RemsimBankd *self, guint slot, RemsimCardSour
 RemsimCardSource *remsim_bankd_get_card_source (RemsimBankd *self, guint slot);
 
 /**
- * remsim_bankd_parse_slots:
- * @value: a ;-separated list of slot numbers and ranges ("0-7", "8", "0-3;9")
- * @num_slots: slot numbers must be below this
- * @error: for a malformed value or a slot out of range ("expected ...")
- *
- * Returns: (transfer full): the slot numbers in the order written, or %NULL
- * Since: 0.1
- */
-GArray *remsim_bankd_parse_slots (const gchar *value,
-				  guint num_slots,
-				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/**
  * remsim_bankd_load_card_sources:
  * @plugins: the plugin loader
  * @keyfile: the program's keyfile

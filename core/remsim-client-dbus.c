@@ -28,9 +28,7 @@ typedef struct {
 struct _RemsimClientDBus {
 	GObject parent_instance;
 	RemsimClient *client;
-	GDBusConnection *connection; /* NULL while stopped */
-	gchar *name;
-	GDBusObjectManagerServer *manager;
+	RemsimDBusExport ex;
 	GPtrArray *slots; /* RemsimClientDBusSlot */
 };
 
@@ -229,7 +227,7 @@ const gchar *
 remsim_client_dbus_get_name (RemsimClientDBus *self)
 {
 	g_return_val_if_fail (REMSIM_IS_CLIENT_DBUS (self), NULL);
-	return self->name;
+	return self->ex.name;
 }
 
 gboolean
@@ -242,14 +240,11 @@ remsim_client_dbus_start (RemsimClientDBus *self,
 
 	g_return_val_if_fail (REMSIM_IS_CLIENT_DBUS (self), FALSE);
 	g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
-	g_return_val_if_fail (self->connection == NULL, FALSE);
 
-	name = remsim_dbus_make_name (REMSIM_CLIENT_DBUS_NAME, name_suffix, error);
+	name = remsim_dbus_export_begin (
+	    &self->ex, connection, REMSIM_CLIENT_DBUS_NAME, name_suffix, error);
 	if (name == NULL)
 		return FALSE;
-
-	self->connection = g_object_ref (connection);
-	self->manager = g_dbus_object_manager_server_new (REMSIM_DBUS_PATH);
 	/* slots are looked up by number; a client serves a few of 0..1023 */
 	for (guint32 nr = 0; nr <= REMSIM_ID_MAX; nr++) {
 		RemsimClientSlotSession *session = remsim_client_get_session (self->client, nr);
@@ -259,19 +254,16 @@ remsim_client_dbus_start (RemsimClientDBus *self,
 			continue;
 		slot = remsim_client_dbus_slot_new (self, nr, session);
 		g_ptr_array_add (self->slots, slot);
-		g_dbus_object_manager_server_export (self->manager,
+		g_dbus_object_manager_server_export (self->ex.manager,
 						     G_DBUS_OBJECT_SKELETON (slot->object));
 	}
 
-	/* objects first, then the name: whoever sees the name sees them all */
-	g_dbus_object_manager_server_set_connection (self->manager, connection);
-	if (!remsim_dbus_request_name (connection, name, error)) {
+	if (!remsim_dbus_export_publish (&self->ex, &name, error)) {
 		remsim_client_dbus_stop (self);
 		return FALSE;
 	}
-	self->name = g_steal_pointer (&name);
 	g_message ("D-Bus: %s exported at %s (%u client slots)",
-		   self->name,
+		   self->ex.name,
 		   REMSIM_DBUS_PATH,
 		   self->slots->len);
 	return TRUE;
@@ -282,17 +274,8 @@ remsim_client_dbus_stop (RemsimClientDBus *self)
 {
 	g_return_if_fail (REMSIM_IS_CLIENT_DBUS (self));
 
-	if (self->connection == NULL)
-		return;
-	if (self->name != NULL)
-		remsim_dbus_release_name (self->connection, self->name);
-	g_clear_pointer (&self->name, g_free);
-	if (self->manager != NULL) {
-		g_dbus_object_manager_server_set_connection (self->manager, NULL);
-		g_clear_object (&self->manager);
-	}
+	remsim_dbus_export_stop (&self->ex);
 	g_ptr_array_set_size (self->slots, 0);
-	g_clear_object (&self->connection);
 }
 
 static void

@@ -8,16 +8,15 @@
  */
 #include "config.h"
 
-#include <glib-unix.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "remsim-client-dbus.h"
 #include "remsim-client.h"
 #include "remsim-config.h"
 #include "remsim-dbus-common.h"
 #include "remsim-event-script.h"
+#include "remsim-main-common.h"
 #include "remsim-plugins.h"
 
 #define REMSIM_CLIENT_GROUP "client"
@@ -265,16 +264,6 @@ typedef struct {
 	gboolean keep_running;
 } RemsimClientMain;
 
-static gboolean
-remsim_client_main_quit_cb (gpointer user_data)
-{
-	RemsimClientMain *m = user_data;
-
-	g_message ("signal received, exiting");
-	g_main_loop_quit (m->loop);
-	return G_SOURCE_CONTINUE;
-}
-
 static void
 remsim_client_main_finished_cb (RemsimClient *client, gint status, gpointer user_data)
 {
@@ -291,93 +280,48 @@ remsim_client_main_finished_cb (RemsimClient *client, gint status, gpointer user
 }
 
 static gboolean
-remsim_client_main_override_int (
-    RemsimConfig *config, const gchar *key, gint value, const gchar *origin, GError **error)
-{
-	g_autofree gchar *str = NULL;
-
-	if (value == G_MININT)
-		return TRUE;
-	str = g_strdup_printf ("%d", value);
-	return remsim_config_set_override (config, REMSIM_CLIENT_GROUP, key, str, origin, error);
-}
-
-static gboolean
 remsim_client_main_apply_options (RemsimConfig *config, GError **error)
 {
-	if (!remsim_client_main_override_int (
-		config, "client-id", opt_client_id, "--client-id", error))
-		return FALSE;
-	if (!remsim_client_main_override_int (
-		config, "client-slot", opt_client_slot, "--client-slot", error))
-		return FALSE;
-	if (opt_atr != NULL && !remsim_config_set_override (
-				   config, REMSIM_CLIENT_GROUP, "atr", opt_atr, "--atr", error))
-		return FALSE;
-	if (opt_atr_ignore && !remsim_config_set_override (config,
-							   REMSIM_CLIENT_GROUP,
-							   "atr-ignore-rspro",
-							   "true",
-							   "--atr-ignore-rspro",
-							   error))
-		return FALSE;
-	if (opt_event_script != NULL && !remsim_config_set_override (config,
-								     REMSIM_CLIENT_GROUP,
-								     "event-script",
-								     opt_event_script,
-								     "--event-script",
-								     error))
-		return FALSE;
-	if (opt_keep_running &&
-	    !remsim_config_set_override (
-		config, REMSIM_CLIENT_GROUP, "keep-running", "true", "--keep-running", error))
-		return FALSE;
-	if (opt_dbus != NULL && !remsim_config_set_override (
-				    config, REMSIM_CLIENT_GROUP, "dbus", opt_dbus, "--dbus", error))
-		return FALSE;
-	if (opt_dbus_suffix != NULL && !remsim_config_set_override (config,
-								    REMSIM_CLIENT_GROUP,
-								    "dbus-name-suffix",
-								    opt_dbus_suffix,
-								    "--dbus-name-suffix",
-								    error))
-		return FALSE;
-
-	if (opt_server_host != NULL || opt_server_port != G_MININT) {
-		g_autofree gchar *host = NULL;
-		g_autofree gchar *value = NULL;
-		guint16 port = REMSIM_CLIENT_DEFAULT_SERVER_PORT;
-
-		if (opt_server_port != G_MININT &&
-		    (opt_server_port < 1 || opt_server_port > 65535)) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-				     "--server-port: expected a port in 1..65535, got %d",
-				     opt_server_port);
-			return FALSE;
-		}
-		remsim_config_get_hostport (config, REMSIM_CLIENT_GROUP, "server", &host, &port);
-		if (opt_server_host != NULL) {
-			g_free (host);
-			host = g_strdup (opt_server_host);
-		}
-		if (opt_server_port != G_MININT)
-			port = (guint16)opt_server_port;
-		if (strchr (host, ':') != NULL)
-			value = g_strdup_printf ("[%s]:%u", host, port);
-		else
-			value = g_strdup_printf ("%s:%u", host, port);
-		if (!remsim_config_set_override (config,
-						 REMSIM_CLIENT_GROUP,
-						 "server",
-						 value,
-						 opt_server_host != NULL ? "--server-ip"
-									 : "--server-port",
-						 error))
-			return FALSE;
-	}
-	return TRUE;
+	return remsim_main_override_int (
+		   config, REMSIM_CLIENT_GROUP, "client-id", opt_client_id, "--client-id", error) &&
+	       remsim_main_override_int (config,
+					 REMSIM_CLIENT_GROUP,
+					 "client-slot",
+					 opt_client_slot,
+					 "--client-slot",
+					 error) &&
+	       remsim_main_override_string (
+		   config, REMSIM_CLIENT_GROUP, "atr", opt_atr, "--atr", error) &&
+	       remsim_main_override_string (config,
+					    REMSIM_CLIENT_GROUP,
+					    "atr-ignore-rspro",
+					    opt_atr_ignore ? "true" : NULL,
+					    "--atr-ignore-rspro",
+					    error) &&
+	       remsim_main_override_string (config,
+					    REMSIM_CLIENT_GROUP,
+					    "event-script",
+					    opt_event_script,
+					    "--event-script",
+					    error) &&
+	       remsim_main_override_string (config,
+					    REMSIM_CLIENT_GROUP,
+					    "keep-running",
+					    opt_keep_running ? "true" : NULL,
+					    "--keep-running",
+					    error) &&
+	       remsim_main_override_dbus (
+		   config, REMSIM_CLIENT_GROUP, opt_dbus, opt_dbus_suffix, error) &&
+	       remsim_main_override_hostport (config,
+					      REMSIM_CLIENT_GROUP,
+					      "server",
+					      opt_server_host,
+					      "--server-ip",
+					      opt_server_port,
+					      "--server-port",
+					      1,
+					      REMSIM_CLIENT_DEFAULT_SERVER_PORT,
+					      error);
 }
 
 /* the ATR: hex digits, blanks and ':' ignored, 2..55 bytes */
@@ -478,11 +422,7 @@ remsim_client_main_default_sink (RemsimConfig *config, gboolean st2, GError **er
 static gint
 remsim_client_main_fail (const gchar *where, const GError *error)
 {
-	g_printerr ("remsim-client: %s%s%s\n",
-		    where != NULL ? where : "",
-		    where != NULL ? ": " : "",
-		    error->message);
-	return REMSIM_CLIENT_EXIT_CONFIG;
+	return remsim_main_fail ("remsim-client", where, error, REMSIM_CLIENT_EXIT_CONFIG);
 }
 
 int
@@ -495,7 +435,6 @@ main (int argc, char **argv)
 	g_autoptr (RemsimClient) client = NULL;
 	g_autoptr (GDBusConnection) bus = NULL;
 	g_autoptr (RemsimClientDBus) dbus = NULL;
-	g_autofree gchar *dbus_str = NULL;
 	g_autofree gchar *dbus_suffix = NULL;
 	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GBytes) atr = NULL;
@@ -505,8 +444,6 @@ main (int argc, char **argv)
 	g_autofree gchar *name = NULL;
 	RemsimClientMain m = {0};
 	guint16 server_port = 0;
-	guint sigint_id;
-	guint sigterm_id;
 	gboolean st2;
 
 	/* log lines must never mix into a shell sink's stdout */
@@ -599,9 +536,8 @@ main (int argc, char **argv)
 		return remsim_client_main_fail (NULL, error);
 
 	/* D-Bus: one object per slot, before the slots start */
-	dbus_str = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "dbus");
-	dbus_suffix = remsim_config_get_string (config, REMSIM_CLIENT_GROUP, "dbus-name-suffix");
-	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error))
+	if (!remsim_dbus_config_get_bus (
+		config, REMSIM_CLIENT_GROUP, &bus_type, &dbus_suffix, &error))
 		return remsim_client_main_fail ("dbus", error);
 	if (bus_type != G_BUS_TYPE_NONE) {
 		bus = remsim_dbus_connect (bus_type, &error);
@@ -616,11 +552,7 @@ main (int argc, char **argv)
 		g_main_loop_unref (m.loop);
 		return remsim_client_main_fail (NULL, error);
 	}
-	sigint_id = g_unix_signal_add (SIGINT, remsim_client_main_quit_cb, &m);
-	sigterm_id = g_unix_signal_add (SIGTERM, remsim_client_main_quit_cb, &m);
-	g_main_loop_run (m.loop);
-	g_source_remove (sigint_id);
-	g_source_remove (sigterm_id);
+	remsim_main_run (m.loop, "signal received, exiting");
 
 	if (dbus != NULL)
 		remsim_client_dbus_stop (dbus);

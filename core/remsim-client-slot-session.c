@@ -13,6 +13,14 @@
 #define REMSIM_CLIENT_TPDU_MIN 5
 #define REMSIM_CLIENT_TPDU_MAX 260
 
+/* the link of one RSPRO connection (server or bankd) while it is up */
+typedef struct {
+	RemsimLink *link;
+	gulong message_id;
+	/* waiting for ConnectClientRes */
+	GSource *res_source;
+} RemsimClientSlotSessionLink;
+
 struct _RemsimClientSlotSession {
 	GObject parent_instance;
 
@@ -46,9 +54,7 @@ struct _RemsimClientSlotSession {
 	gchar *server_host;
 	guint16 server_port;
 	RemsimConnector *server_conn;
-	RemsimLink *server_link;
-	gulong server_message_id;
-	GSource *server_res_source;
+	RemsimClientSlotSessionLink server;
 	gboolean server_connected;
 	gboolean server_ever_connected;
 	gboolean server_rejected;
@@ -58,9 +64,7 @@ struct _RemsimClientSlotSession {
 	guint16 bankd_port;
 	RemsimBankSlot bank_slot;
 	RemsimConnector *bankd_conn;
-	RemsimLink *bankd_link;
-	gulong bankd_message_id;
-	GSource *bankd_res_source;
+	RemsimClientSlotSessionLink bankd;
 	gboolean bankd_accepted;
 	gboolean card_present;
 
@@ -258,14 +262,14 @@ remsim_client_slot_session_script (RemsimClientSlotSession *self, const gchar *c
 	    g_strdup_printf (
 		"REMSIM_SERVER_STATE=%s",
 		remsim_client_slot_session_conn_state (
-		    self->server_conn, self->server_link, self->server_connected, self->running)));
+		    self->server_conn, self->server.link, self->server_connected, self->running)));
 	g_ptr_array_add (vars, g_strdup_printf ("REMSIM_BANKD_ADDR=%s", bankd));
 	g_ptr_array_add (
 	    vars,
 	    g_strdup_printf (
 		"REMSIM_BANKD_STATE=%s",
 		remsim_client_slot_session_conn_state (
-		    self->bankd_conn, self->bankd_link, self->bankd_accepted, bankd_active)));
+		    self->bankd_conn, self->bankd.link, self->bankd_accepted, bankd_active)));
 	g_ptr_array_add (
 	    vars,
 	    g_strdup_printf ("REMSIM_CLIENT_SLOT=%u:%u", self->slot.client_id, self->slot.slot_nr));
@@ -339,21 +343,64 @@ remsim_client_slot_session_set_state (RemsimClientSlotSession *self, RemsimClien
 	remsim_client_slot_session_changed (self);
 }
 
+/* either connection ---------------------------------------------------- */
+
+/* the link is gone (or replaced): forget it and the wait for ConnectClientRes */
+static void
+remsim_client_slot_session_drop_link (RemsimClientSlotSession *self,
+				      RemsimClientSlotSessionLink *l,
+				      gboolean *up)
+{
+	gboolean was_up = *up;
+
+	remsim_client_slot_session_clear_source (&l->res_source);
+	*up = FALSE;
+	if (was_up)
+		remsim_client_slot_session_changed (self);
+	if (l->link == NULL)
+		return;
+	g_clear_signal_handler (&l->message_id, l->link);
+	g_clear_object (&l->link);
+}
+
+/* a new link (the old one dropped): listen, identify and wait for the answer */
+static void
+remsim_client_slot_session_attach_link (RemsimClientSlotSession *self,
+					RemsimClientSlotSessionLink *l,
+					RemsimLink *link,
+					const gchar *name,
+					GCallback message_cb,
+					GSourceFunc res_timeout_cb)
+{
+	l->link = g_object_ref (link);
+	remsim_link_set_name (link, name);
+	l->message_id = g_signal_connect (link, "message", message_cb, self);
+	remsim_client_slot_session_send_connect_req (self, link);
+	l->res_source = remsim_client_slot_session_attach_timeout (
+	    self, self->connect_res_timeout_ms, res_timeout_cb);
+}
+
+static gboolean
+remsim_client_slot_session_res_timeout (RemsimClientSlotSession *self,
+					RemsimClientSlotSessionLink *l,
+					RemsimConnector *conn,
+					const gchar *peer)
+{
+	g_clear_pointer (&l->res_source, g_source_unref);
+	g_message ("%s: no ConnectClientRes from %s within %u ms; reconnecting",
+		   self->name,
+		   peer,
+		   self->connect_res_timeout_ms);
+	remsim_connector_restart (conn, "no ConnectClientRes in time");
+	return G_SOURCE_REMOVE;
+}
+
 /* bankd connection ------------------------------------------------------ */
 
 static void
 remsim_client_slot_session_drop_bankd_link (RemsimClientSlotSession *self)
 {
-	gboolean was_accepted = self->bankd_accepted;
-
-	remsim_client_slot_session_clear_source (&self->bankd_res_source);
-	self->bankd_accepted = FALSE;
-	if (was_accepted)
-		remsim_client_slot_session_changed (self);
-	if (self->bankd_link == NULL)
-		return;
-	g_clear_signal_handler (&self->bankd_message_id, self->bankd_link);
-	g_clear_object (&self->bankd_link);
+	remsim_client_slot_session_drop_link (self, &self->bankd, &self->bankd_accepted);
 }
 
 /* forget the bankd: close the connection, stop reconnecting */
@@ -370,19 +417,15 @@ remsim_client_slot_session_bankd_res_timeout_cb (gpointer user_data)
 {
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (user_data);
 
-	g_clear_pointer (&self->bankd_res_source, g_source_unref);
-	g_message ("%s: no ConnectClientRes from the bankd within %u ms; reconnecting",
-		   self->name,
-		   self->connect_res_timeout_ms);
-	remsim_connector_restart (self->bankd_conn, "no ConnectClientRes in time");
-	return G_SOURCE_REMOVE;
+	return remsim_client_slot_session_res_timeout (
+	    self, &self->bankd, self->bankd_conn, "the bankd");
 }
 
 static void
 remsim_client_slot_session_handle_bankd_connect_res (RemsimClientSlotSession *self,
 						     const RemsimRsproMsg *msg)
 {
-	remsim_client_slot_session_clear_source (&self->bankd_res_source);
+	remsim_client_slot_session_clear_source (&self->bankd.res_source);
 	if (self->bankd_accepted)
 		return;
 	if (msg->identity.type != REMSIM_COMPONENT_BANKD) {
@@ -504,7 +547,7 @@ remsim_client_slot_session_bankd_message_cb (RemsimLink *link,
 	g_autoptr (RemsimClientSlotSession) self =
 	    g_object_ref (REMSIM_CLIENT_SLOT_SESSION (user_data));
 
-	if (link != self->bankd_link)
+	if (link != self->bankd.link)
 		return;
 	switch (msg->type) {
 	case REMSIM_RSPRO_TPDU_CARD_TO_MODEM:
@@ -534,15 +577,15 @@ remsim_client_slot_session_bankd_connected_cb (RemsimConnector *conn,
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (user_data);
 
 	remsim_client_slot_session_drop_bankd_link (self);
-	self->bankd_link = g_object_ref (link);
-	remsim_link_set_name (link, "bankd");
-	self->bankd_message_id = g_signal_connect (
-	    link, "message", G_CALLBACK (remsim_client_slot_session_bankd_message_cb), self);
 	g_debug (
 	    "%s: TCP connection to bankd %s:%u up", self->name, self->bankd_host, self->bankd_port);
-	remsim_client_slot_session_send_connect_req (self, link);
-	self->bankd_res_source = remsim_client_slot_session_attach_timeout (
-	    self, self->connect_res_timeout_ms, remsim_client_slot_session_bankd_res_timeout_cb);
+	remsim_client_slot_session_attach_link (
+	    self,
+	    &self->bankd,
+	    link,
+	    "bankd",
+	    G_CALLBACK (remsim_client_slot_session_bankd_message_cb),
+	    remsim_client_slot_session_bankd_res_timeout_cb);
 }
 
 static void
@@ -552,7 +595,7 @@ remsim_client_slot_session_bankd_disconnected_cb (RemsimConnector *conn,
 {
 	g_autoptr (RemsimClientSlotSession) self =
 	    g_object_ref (REMSIM_CLIENT_SLOT_SESSION (user_data));
-	gboolean was_up = self->bankd_link != NULL;
+	gboolean was_up = self->bankd.link != NULL;
 
 	remsim_client_slot_session_drop_bankd_link (self);
 	if (was_up)
@@ -671,23 +714,14 @@ remsim_client_slot_session_handle_config_id (RemsimClientSlotSession *self,
 static void
 remsim_client_slot_session_drop_server_link (RemsimClientSlotSession *self)
 {
-	gboolean was_connected = self->server_connected;
-
-	remsim_client_slot_session_clear_source (&self->server_res_source);
-	self->server_connected = FALSE;
-	if (was_connected)
-		remsim_client_slot_session_changed (self);
-	if (self->server_link == NULL)
-		return;
-	g_clear_signal_handler (&self->server_message_id, self->server_link);
-	g_clear_object (&self->server_link);
+	remsim_client_slot_session_drop_link (self, &self->server, &self->server_connected);
 }
 
 static void
 remsim_client_slot_session_handle_server_connect_res (RemsimClientSlotSession *self,
 						      const RemsimRsproMsg *msg)
 {
-	remsim_client_slot_session_clear_source (&self->server_res_source);
+	remsim_client_slot_session_clear_source (&self->server.res_source);
 	if (self->server_connected)
 		return;
 	if (msg->identity.type != REMSIM_COMPONENT_SERVER) {
@@ -739,7 +773,7 @@ remsim_client_slot_session_server_message_cb (RemsimLink *link,
 	g_autoptr (RemsimClientSlotSession) self =
 	    g_object_ref (REMSIM_CLIENT_SLOT_SESSION (user_data));
 
-	if (link != self->server_link)
+	if (link != self->server.link)
 		return;
 	switch (msg->type) {
 	case REMSIM_RSPRO_CONNECT_CLIENT_RES:
@@ -763,12 +797,8 @@ remsim_client_slot_session_server_res_timeout_cb (gpointer user_data)
 {
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (user_data);
 
-	g_clear_pointer (&self->server_res_source, g_source_unref);
-	g_message ("%s: no ConnectClientRes from the server within %u ms; reconnecting",
-		   self->name,
-		   self->connect_res_timeout_ms);
-	remsim_connector_restart (self->server_conn, "no ConnectClientRes in time");
-	return G_SOURCE_REMOVE;
+	return remsim_client_slot_session_res_timeout (
+	    self, &self->server, self->server_conn, "the server");
 }
 
 static void
@@ -779,13 +809,13 @@ remsim_client_slot_session_server_connected_cb (RemsimConnector *conn,
 	RemsimClientSlotSession *self = REMSIM_CLIENT_SLOT_SESSION (user_data);
 
 	remsim_client_slot_session_drop_server_link (self);
-	self->server_link = g_object_ref (link);
-	remsim_link_set_name (link, "server");
-	self->server_message_id = g_signal_connect (
-	    link, "message", G_CALLBACK (remsim_client_slot_session_server_message_cb), self);
-	remsim_client_slot_session_send_connect_req (self, link);
-	self->server_res_source = remsim_client_slot_session_attach_timeout (
-	    self, self->connect_res_timeout_ms, remsim_client_slot_session_server_res_timeout_cb);
+	remsim_client_slot_session_attach_link (
+	    self,
+	    &self->server,
+	    link,
+	    "server",
+	    G_CALLBACK (remsim_client_slot_session_server_message_cb),
+	    remsim_client_slot_session_server_res_timeout_cb);
 }
 
 static void
@@ -816,7 +846,7 @@ remsim_client_slot_session_sink_command_cb (RemsimCardSink *sink, GBytes *tpdu, 
 
 	/* the sink sees a card only in OPERATIONAL with an ATR, and the card
 	 * goes away (set_card_present FALSE) before the bankd link does */
-	if (G_UNLIKELY (!self->card_present || self->bankd_link == NULL)) {
+	if (G_UNLIKELY (!self->card_present || self->bankd.link == NULL)) {
 		g_message ("%s: command of %" G_GSIZE_FORMAT
 			   " bytes while no card is presented; dropped",
 			   self->name,
@@ -838,7 +868,7 @@ remsim_client_slot_session_sink_command_cb (RemsimCardSink *sink, GBytes *tpdu, 
 	msg.has_bank_slot = TRUE;
 	msg.bank_slot = self->bank_slot;
 	msg.data = tpdu;
-	(void)remsim_client_slot_session_send (self, self->bankd_link, &msg);
+	(void)remsim_client_slot_session_send (self, self->bankd.link, &msg);
 }
 
 static void
@@ -847,7 +877,7 @@ remsim_client_slot_session_send_status (RemsimClientSlotSession *self,
 {
 	RemsimRsproMsg msg = {0};
 
-	if (!self->bankd_accepted || self->bankd_link == NULL) {
+	if (!self->bankd_accepted || self->bankd.link == NULL) {
 		g_debug ("%s: modem status not sent: no bankd", self->name);
 		return;
 	}
@@ -864,7 +894,7 @@ remsim_client_slot_session_send_status (RemsimClientSlotSession *self,
 	msg.phys_status.clk_active = status->clk == REMSIM_TRISTATE_ON;
 	msg.phys_status.has_card_present = status->card != REMSIM_TRISTATE_UNKNOWN;
 	msg.phys_status.card_present = status->card == REMSIM_TRISTATE_ON;
-	(void)remsim_client_slot_session_send (self, self->bankd_link, &msg);
+	(void)remsim_client_slot_session_send (self, self->bankd.link, &msg);
 }
 
 static void

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "remsim-bankd.h"
 #include "remsim-client.h"
 #include "remsim-config.h"
 #include "remsim-error.h"
 #include "remsim-event-script.h"
 #include "remsim-link.h"
+#include "remsim-plugin-groups.h"
 
 struct _RemsimClient {
 	GObject parent_instance;
@@ -187,6 +187,40 @@ remsim_client_add_slot (RemsimClient *self, guint32 slot_nr, RemsimCardSink *sin
 	return TRUE;
 }
 
+typedef struct {
+	RemsimClient *self;
+	RemsimPlugins *plugins;
+	GKeyFile *keyfile;
+} RemsimClientLoadSinks;
+
+static gboolean
+remsim_client_load_card_sink_cb (
+    const gchar *where, const gchar *group, guint nr, gpointer user_data, GError **error)
+{
+	RemsimClientLoadSinks *load = user_data;
+	g_autoptr (RemsimCardSink) sink = NULL;
+	g_autoptr (GError) error_local = NULL;
+
+	if (remsim_client_get_session (load->self, nr) != NULL) {
+		g_set_error (error,
+			     REMSIM_CONFIG_ERROR,
+			     REMSIM_CONFIG_ERROR_INVALID_VALUE,
+			     "%s: [%s] slots: expected slots no other sink "
+			     "serves, but slot %u has one already",
+			     where,
+			     group,
+			     nr);
+		return FALSE;
+	}
+	sink =
+	    remsim_plugins_create_card_sink (load->plugins, load->keyfile, group, nr, &error_local);
+	if (sink == NULL) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "%s: ", where);
+		return FALSE;
+	}
+	return remsim_client_add_slot (load->self, nr, sink, error);
+}
+
 gboolean
 remsim_client_load_card_sinks (RemsimClient *self,
 			       RemsimPlugins *plugins,
@@ -194,95 +228,22 @@ remsim_client_load_card_sinks (RemsimClient *self,
 			       const gchar *filename,
 			       GError **error)
 {
-	g_auto (GStrv) groups = NULL;
-	const gchar *where = filename != NULL ? filename : "<config>";
+	/* the same syntax as the bankd's slots */
+	static const RemsimPluginGroupKind kind = {
+	    .prefix = "sink:",
+	    .plugin_kind = "card sink",
+	    .slots_hint = "the client slots this sink serves (e.g. 0 or 0-3)",
+	    .num_slots = REMSIM_ID_MAX + 1,
+	};
+	RemsimClientLoadSinks load = {self, plugins, keyfile};
 
 	g_return_val_if_fail (REMSIM_IS_CLIENT (self), FALSE);
 	g_return_val_if_fail (REMSIM_IS_PLUGINS (plugins), FALSE);
 	g_return_val_if_fail (keyfile != NULL, FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-	groups = g_key_file_get_groups (keyfile, NULL);
-	for (guint g = 0; groups[g] != NULL; g++) {
-		const gchar *group = groups[g];
-		g_autofree gchar *value = NULL;
-		g_autofree gchar *plugin_name = NULL;
-		g_autoptr (GArray) slots = NULL;
-		g_autoptr (GError) error_local = NULL;
-
-		if (!g_str_has_prefix (group, "sink:"))
-			continue;
-		plugin_name = g_key_file_get_value (keyfile, group, "plugin", NULL);
-		if (plugin_name == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_MISSING,
-				     "%s: [%s] plugin: missing, expected the name of a card "
-				     "sink plugin",
-				     where,
-				     group);
-			return FALSE;
-		}
-		if (remsim_plugins_load (plugins, g_strstrip (plugin_name), &error_local) == NULL) {
-			g_set_error (error,
-				     error_local->domain,
-				     error_local->code,
-				     "%s: [%s] plugin: %s",
-				     where,
-				     group,
-				     error_local->message);
-			return FALSE;
-		}
-		value = g_key_file_get_value (keyfile, group, "slots", NULL);
-		if (value == NULL) {
-			g_set_error (error,
-				     REMSIM_CONFIG_ERROR,
-				     REMSIM_CONFIG_ERROR_MISSING,
-				     "%s: [%s] slots: missing, expected the client slots this "
-				     "sink serves (e.g. 0 or 0-3)",
-				     where,
-				     group);
-			return FALSE;
-		}
-		/* the same syntax as the bankd's slots */
-		slots = remsim_bankd_parse_slots (value, REMSIM_ID_MAX + 1, &error_local);
-		if (slots == NULL) {
-			g_set_error (error,
-				     error_local->domain,
-				     error_local->code,
-				     "%s: [%s] slots: %s",
-				     where,
-				     group,
-				     error_local->message);
-			return FALSE;
-		}
-		for (guint i = 0; i < slots->len; i++) {
-			guint nr = g_array_index (slots, guint, i);
-			g_autoptr (RemsimCardSink) sink = NULL;
-
-			if (remsim_client_get_session (self, nr) != NULL) {
-				g_set_error (error,
-					     REMSIM_CONFIG_ERROR,
-					     REMSIM_CONFIG_ERROR_INVALID_VALUE,
-					     "%s: [%s] slots: expected slots no other sink "
-					     "serves, but slot %u has one already",
-					     where,
-					     group,
-					     nr);
-				return FALSE;
-			}
-			sink = remsim_plugins_create_card_sink (
-			    plugins, keyfile, group, nr, &error_local);
-			if (sink == NULL) {
-				g_propagate_prefixed_error (
-				    error, g_steal_pointer (&error_local), "%s: ", where);
-				return FALSE;
-			}
-			if (!remsim_client_add_slot (self, nr, sink, error))
-				return FALSE;
-		}
-	}
-	return TRUE;
+	return remsim_plugin_groups_foreach_slot (
+	    keyfile, plugins, filename, &kind, remsim_client_load_card_sink_cb, &load, error);
 }
 
 gboolean

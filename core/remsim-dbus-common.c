@@ -79,6 +79,20 @@ remsim_dbus_parse_bus_type (const gchar *value, GBusType *bus_type, GError **err
 	return FALSE;
 }
 
+gboolean
+remsim_dbus_config_get_bus (
+    RemsimConfig *config, const gchar *group, GBusType *bus_type, gchar **suffix, GError **error)
+{
+	g_autofree gchar *value = NULL;
+
+	g_return_val_if_fail (REMSIM_IS_CONFIG (config), FALSE);
+	g_return_val_if_fail (suffix != NULL, FALSE);
+
+	value = remsim_config_get_string (config, group, "dbus");
+	*suffix = remsim_config_get_string (config, group, "dbus-name-suffix");
+	return remsim_dbus_parse_bus_type (value, bus_type, error);
+}
+
 gchar *
 remsim_dbus_make_name (const gchar *base, const gchar *suffix, GError **error)
 {
@@ -99,6 +113,58 @@ remsim_dbus_make_name (const gchar *base, const gchar *suffix, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&name);
+}
+
+gchar *
+remsim_dbus_export_begin (RemsimDBusExport *ex,
+			  GDBusConnection *connection,
+			  const gchar *base,
+			  const gchar *suffix,
+			  GError **error)
+{
+	g_autofree gchar *name = NULL;
+
+	g_return_val_if_fail (ex != NULL, NULL);
+	g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+	g_return_val_if_fail (ex->connection == NULL, NULL);
+
+	name = remsim_dbus_make_name (base, suffix, error);
+	if (name == NULL)
+		return NULL;
+	ex->connection = g_object_ref (connection);
+	ex->manager = g_dbus_object_manager_server_new (REMSIM_DBUS_PATH);
+	return g_steal_pointer (&name);
+}
+
+gboolean
+remsim_dbus_export_publish (RemsimDBusExport *ex, gchar **name, GError **error)
+{
+	g_return_val_if_fail (ex != NULL && ex->connection != NULL, FALSE);
+	g_return_val_if_fail (name != NULL && *name != NULL, FALSE);
+
+	g_dbus_object_manager_server_set_connection (ex->manager, ex->connection);
+	if (!remsim_dbus_request_name (ex->connection, *name, error))
+		return FALSE;
+	g_free (ex->name);
+	ex->name = g_steal_pointer (name);
+	return TRUE;
+}
+
+void
+remsim_dbus_export_stop (RemsimDBusExport *ex)
+{
+	g_return_if_fail (ex != NULL);
+
+	if (ex->connection == NULL)
+		return;
+	if (ex->name != NULL)
+		remsim_dbus_release_name (ex->connection, ex->name);
+	g_clear_pointer (&ex->name, g_free);
+	if (ex->manager != NULL) {
+		g_dbus_object_manager_server_set_connection (ex->manager, NULL);
+		g_clear_object (&ex->manager);
+	}
+	g_clear_object (&ex->connection);
 }
 
 static void

@@ -39,6 +39,23 @@ gboolean remsim_dbus_parse_bus_type (const gchar *value,
 				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * remsim_dbus_config_get_bus:
+ * @config: a configuration made with remsim_dbus_config_schema()
+ * @group: the program's group
+ * @bus_type: (out): the bus of the key `dbus`
+ * @suffix: (out) (transfer full) (nullable): the key `dbus-name-suffix`
+ *
+ * Returns: %FALSE with @error set if `dbus` is not a bus
+ *   (remsim_dbus_parse_bus_type()); @suffix is set either way
+ * Since: 0.1
+ */
+gboolean remsim_dbus_config_get_bus (RemsimConfig *config,
+				     const gchar *group,
+				     GBusType *bus_type,
+				     gchar **suffix,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * remsim_dbus_make_name:
  * @base: "org.remsim.Server", "org.remsim.Bankd" or "org.remsim.Client"
  * @suffix: (nullable): "" or NULL for none, else appended after a dot
@@ -51,6 +68,60 @@ gboolean remsim_dbus_parse_bus_type (const gchar *value,
 gchar *remsim_dbus_make_name (const gchar *base,
 			      const gchar *suffix,
 			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * RemsimDBusExport:
+ * @connection: the bus, %NULL while stopped
+ * @name: the well-known name once owned, else %NULL
+ * @manager: the ObjectManager at %REMSIM_DBUS_PATH while started
+ *
+ * What an exporter of bank or client slots holds while it is started.
+ * Zero-initialised when stopped.
+ */
+typedef struct {
+	GDBusConnection *connection;
+	gchar *name;
+	GDBusObjectManagerServer *manager;
+} RemsimDBusExport;
+
+/**
+ * remsim_dbus_export_begin:
+ * @base: the well-known name without suffix ("org.remsim.Bankd")
+ * @suffix: (nullable): see remsim_dbus_make_name()
+ *
+ * Checks the name, then takes @connection and makes the ObjectManager: add
+ * the objects to @ex->manager, then call remsim_dbus_export_publish().
+ *
+ * Returns: (transfer full): the name to own, or %NULL (nothing started)
+ * Since: 0.1
+ */
+gchar *remsim_dbus_export_begin (RemsimDBusExport *ex,
+				 GDBusConnection *connection,
+				 const gchar *base,
+				 const gchar *suffix,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * remsim_dbus_export_publish:
+ * @name: (inout) (transfer full): from remsim_dbus_export_begin(); taken
+ *   into @ex->name once owned
+ *
+ * Puts the objects on the bus, then owns the name: whoever sees the name
+ * sees them all.
+ *
+ * Returns: %FALSE when the name cannot be owned (then stop the exporter)
+ * Since: 0.1
+ */
+gboolean remsim_dbus_export_publish (RemsimDBusExport *ex, gchar **name, GError **error);
+
+/**
+ * remsim_dbus_export_stop:
+ *
+ * Releases the name, takes the objects off the bus and drops the
+ * connection; does nothing when stopped.
+ * Since: 0.1
+ */
+void remsim_dbus_export_stop (RemsimDBusExport *ex);
 
 /**
  * remsim_dbus_connect:

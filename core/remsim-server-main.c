@@ -2,29 +2,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "remsim-config.h"
 #include "remsim-dbus-common.h"
+#include "remsim-main-common.h"
 #include "remsim-rest.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server.h"
 
 #define STATE_FILE_NAME "server-slotmaps.conf"
-
-static gboolean
-remsim_server_main_quit_cb (gpointer user_data)
-{
-	GMainLoop *loop = user_data;
-
-	g_message ("shutting down");
-	g_main_loop_quit (loop);
-	return G_SOURCE_CONTINUE;
-}
 
 static gchar *
 remsim_server_main_default_state_file (void)
@@ -39,12 +28,10 @@ remsim_server_main_default_state_file (void)
 	return g_build_filename (REMSIM_LOCALSTATEDIR, STATE_FILE_NAME, NULL);
 }
 
-static gchar *
-remsim_server_main_hostport_to_string (const gchar *host, guint16 port)
+static gint
+remsim_server_main_fail (const gchar *where, const GError *error)
 {
-	if (strchr (host, ':') != NULL)
-		return g_strdup_printf ("[%s]:%u", host, port);
-	return g_strdup_printf ("%s:%u", host, port);
+	return remsim_main_fail ("remsim-server", where, error, EXIT_FAILURE);
 }
 
 static gboolean
@@ -73,7 +60,6 @@ main (int argc, char *argv[])
 	g_autoptr (RemsimServerDBus) dbus = NULL;
 	g_autofree gchar *dbus_opt = NULL;
 	g_autofree gchar *dbus_suffix_opt = NULL;
-	g_autofree gchar *dbus_str = NULL;
 	g_autofree gchar *dbus_suffix = NULL;
 	GBusType bus_type = G_BUS_TYPE_NONE;
 	g_autoptr (GMainLoop) loop = NULL;
@@ -94,8 +80,6 @@ main (int argc, char *argv[])
 	gboolean version = FALSE;
 	gboolean verbose = FALSE;
 	gboolean no_color = FALSE;
-	guint sigint_id;
-	guint sigterm_id;
 	const GOptionEntry entries[] = {
 	    {"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
 	    {"debug",
@@ -186,10 +170,8 @@ main (int argc, char *argv[])
 	    "remsim-server: keeps the slot mappings between remsim "
 	    "clients and bankds, with an osmo-remsim compatible REST API");
 	g_option_context_add_main_entries (context, entries, NULL);
-	if (!g_option_context_parse (context, &argc, &argv, &error)) {
-		g_printerr ("remsim-server: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	if (!g_option_context_parse (context, &argc, &argv, &error))
+		return remsim_server_main_fail (NULL, error);
 	if (version) {
 		g_print ("remsim-server %s\n", PACKAGE_VERSION);
 		return EXIT_SUCCESS;
@@ -204,20 +186,15 @@ main (int argc, char *argv[])
 	/* configuration: file, then command-line overrides */
 	config = remsim_config_new (
 	    remsim_dbus_config_schema (remsim_server_get_config_schema (), "server"));
-	if (config_file != NULL && !remsim_config_load_file (config, config_file, &error)) {
-		g_printerr ("remsim-server: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	if (config_file != NULL && !remsim_config_load_file (config, config_file, &error))
+		return remsim_server_main_fail (NULL, error);
 	if (!remsim_server_main_override (config, "rspro-listen", rspro_listen, &error) ||
 	    !remsim_server_main_override (config, "rest-listen", rest_listen, &error) ||
 	    !remsim_server_main_override (config, "state-file", state_file_opt, &error) ||
 	    !remsim_server_main_override (config, "keepalive-interval-ms", ka_interval, &error) ||
 	    !remsim_server_main_override (config, "keepalive-timeout-ms", ka_timeout, &error) ||
-	    !remsim_server_main_override (config, "dbus", dbus_opt, &error) ||
-	    !remsim_server_main_override (config, "dbus-name-suffix", dbus_suffix_opt, &error)) {
-		g_printerr ("remsim-server: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	    !remsim_main_override_dbus (config, "server", dbus_opt, dbus_suffix_opt, &error))
+		return remsim_server_main_fail (NULL, error);
 
 	/* the slotmaps */
 	if (remsim_config_has_value (config, "server", "state-file"))
@@ -256,48 +233,31 @@ main (int argc, char *argv[])
 	remsim_server_set_identify_timeout (
 	    server, (guint)remsim_config_get_int (config, "server", "identify-timeout-ms"));
 	remsim_config_get_hostport (config, "server", "rspro-listen", &rspro_host, &rspro_port);
-	if (!remsim_server_listen (server, rspro_host, rspro_port, &error)) {
-		g_printerr ("remsim-server: RSPRO: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	if (!remsim_server_listen (server, rspro_host, rspro_port, &error))
+		return remsim_server_main_fail ("RSPRO", error);
 
 	/* REST */
 	rest = remsim_rest_new (server);
 	remsim_config_get_hostport (config, "server", "rest-listen", &rest_host, &rest_port);
-	if (!remsim_rest_listen (rest, rest_host, rest_port, &error)) {
-		g_printerr ("remsim-server: REST: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	if (!remsim_rest_listen (rest, rest_host, rest_port, &error))
+		return remsim_server_main_fail ("REST", error);
 
 	/* D-Bus */
-	dbus_str = remsim_config_get_string (config, "server", "dbus");
-	dbus_suffix = remsim_config_get_string (config, "server", "dbus-name-suffix");
-	if (!remsim_dbus_parse_bus_type (dbus_str, &bus_type, &error)) {
-		g_printerr ("remsim-server: dbus: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	if (!remsim_dbus_config_get_bus (config, "server", &bus_type, &dbus_suffix, &error))
+		return remsim_server_main_fail ("dbus", error);
 	if (bus_type != G_BUS_TYPE_NONE) {
 		bus = remsim_dbus_connect (bus_type, &error);
 		dbus = remsim_server_dbus_new (server);
-		if (bus == NULL || !remsim_server_dbus_start (dbus, bus, dbus_suffix, &error)) {
-			g_printerr ("remsim-server: D-Bus: %s\n", error->message);
-			return EXIT_FAILURE;
-		}
+		if (bus == NULL || !remsim_server_dbus_start (dbus, bus, dbus_suffix, &error))
+			return remsim_server_main_fail ("D-Bus", error);
 	}
 
 	loop = g_main_loop_new (NULL, FALSE);
-	sigint_id = g_unix_signal_add (SIGINT, remsim_server_main_quit_cb, loop);
-	sigterm_id = g_unix_signal_add (SIGTERM, remsim_server_main_quit_cb, loop);
-
-	rspro_str =
-	    remsim_server_main_hostport_to_string (rspro_host, remsim_server_get_port (server));
-	rest_str = remsim_server_main_hostport_to_string (rest_host, remsim_rest_get_port (rest));
+	rspro_str = remsim_main_format_hostport (rspro_host, remsim_server_get_port (server));
+	rest_str = remsim_main_format_hostport (rest_host, remsim_rest_get_port (rest));
 	g_message ("listening: RSPRO on %s, REST on %s", rspro_str, rest_str);
 
-	g_main_loop_run (loop);
-
-	g_source_remove (sigint_id);
-	g_source_remove (sigterm_id);
+	remsim_main_run (loop, "shutting down");
 	if (dbus != NULL)
 		remsim_server_dbus_stop (dbus);
 	remsim_rest_stop (rest);
