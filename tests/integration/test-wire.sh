@@ -89,7 +89,9 @@ cap="$tmp/rspro.pcapng"
 tshark -n -i lo -f "tcp port $rspro_port" -w "$cap" >"$tmp/tshark.log" 2>&1 &
 tshark_pid=$!
 capturing () {
-	grep -q "Capturing on" "$tmp/tshark.log" && return 0
+	# "Capturing on" comes before dumpcap really captures; tshark 4.0
+	# logs "Capture started" once packets are being recorded
+	grep -q "Capture started" "$tmp/tshark.log" && return 0
 	kill -0 "$tshark_pid" 2>/dev/null || skip "tshark cannot capture on lo: $(cat "$tmp/tshark.log")"
 	return 1
 }
