@@ -8,7 +8,9 @@
 #   sink mode: the vicc card sink in test-vicc-sink-driver, which answers
 #              from the simulated SIM in-process
 #   e2e mode:  remsim-simcard -> remsim-bankd (vicc source) -> remsim-server
-#              mapping -> remsim-client (vicc sink) -> vpcd
+#              mapping -> remsim-client (vicc sink) -> vpcd; at the end
+#              server and bankd are killed mid-transmit: the call returns
+#              within the sink's timeout-ms, pcscd keeps answering
 #
 # Prints round-trip times of both paths (median, p99 over REMSIM_TEST_APDUS,
 # default 600, APDUs each).
@@ -16,10 +18,12 @@
 import gc
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -27,7 +31,8 @@ from smartcard.Exceptions import CardConnectionException, NoCardException
 from smartcard.scard import (SCARD_S_SUCCESS, SCARD_SCOPE_USER,
                              SCARD_STATE_EMPTY, SCARD_STATE_PRESENT,
                              SCARD_STATE_UNAWARE, SCardEstablishContext,
-                             SCardGetStatusChange, SCardReleaseContext)
+                             SCardGetStatusChange, SCardListReaders,
+                             SCardReleaseContext)
 from smartcard.System import readers
 
 REMOTE = "Virtual PCD 00 00"
@@ -421,6 +426,92 @@ def wait_port(port, timeout=10):
     fail("nothing listens on %d" % port)
 
 
+# the client's sink timeout-ms in e2e mode
+E2E_TIMEOUT_MS = 2000
+
+
+def list_readers_timed():
+    """(seconds, reader names) of SCardListReaders on a new context"""
+    t0 = now()
+    hresult, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
+    if hresult != SCARD_S_SUCCESS:
+        fail("SCardEstablishContext: 0x%x" % (hresult & 0xffffffff))
+    try:
+        hresult, names = SCardListReaders(ctx, [])
+        if hresult != SCARD_S_SUCCESS:
+            fail("SCardListReaders: 0x%x" % (hresult & 0xffffffff))
+    finally:
+        SCardReleaseContext(ctx)
+    return now() - t0, names
+
+
+def transmit_in_thread(conn, hexcmd, result):
+    t0 = now()
+    try:
+        result["answer"] = xmit(conn, hexcmd)
+    except Exception as e:  # noqa: BLE001
+        result["error"] = repr(e)
+    result["end"] = now()
+    result["time"] = result["end"] - t0
+
+
+def check_killed_mid_transmit(remote, procs):
+    """bankd stopped, server and bankd killed while a transmit waits: the
+    call returns (6f00 or an error) within timeout-ms, pcscd keeps answering
+    and the card leaves the reader"""
+    procs["bankd"].send_signal(signal.SIGSTOP)
+    res = {}
+    th = threading.Thread(target=transmit_in_thread, args=(remote, "a0a40000023f00", res))
+    th.start()
+    time.sleep(0.5)
+    dt, names = list_readers_timed()
+    if not any(n.startswith(REMOTE) for n in names):
+        fail("'%s' missing while a transmit hangs: %s" % (REMOTE, names))
+    if dt > 1.0:
+        fail("SCardListReaders took %.3f s while a transmit hangs" % dt)
+    log("SCardListReaders while a transmit waits on a stopped bankd: %.1f ms" % (dt * 1000))
+    t_kill = now()
+    for name in ("server", "bankd"):
+        p = procs.pop(name)
+        p.kill()
+        p.wait()
+    limit = E2E_TIMEOUT_MS / 1000.0 + 1.0
+    th.join(limit + 5)
+    if th.is_alive():
+        fail("transmit still blocked %.1f s after server and bankd were killed" % (limit + 5))
+    what = res.get("error", res.get("answer"))
+    log("transmit with the bankd stopped, then server and bankd killed (SIGKILL): "
+        "%s after %.3f s, %.3f s after the kill (timeout-ms %d)"
+        % (what, res["time"], res["end"] - t_kill, E2E_TIMEOUT_MS))
+    if "answer" in res and res["answer"] != "6f00":
+        fail("transmit to a dead bankd answered %s" % res["answer"])
+    if res["time"] > limit:
+        fail("transmit returned after %.3f s, more than timeout-ms + 1 s" % res["time"])
+    # pcscd keeps answering: the card goes, the reader stays, a new
+    # connection attempt fails at once
+    dt = wait_state(REMOTE, False, 5.0)
+    log("card removed %.3f s after the transmit returned" % dt)
+    dt, names = list_readers_timed()
+    if not any(n.startswith(REMOTE) for n in names):
+        fail("'%s' gone after server and bankd died: %s" % (REMOTE, names))
+    t0 = now()
+    try:
+        c = reader(REMOTE).createConnection()
+        c.connect()
+        fail("a connection to '%s' worked with the bankd gone" % REMOTE)
+    except (CardConnectionException, NoCardException):
+        pass
+    dc = now() - t0
+    if dt > 1.0 or dc > 1.0:
+        fail("pcscd slow after the kill: SCardListReaders %.3f s, connect %.3f s" % (dt, dc))
+    log("pcscd keeps answering: SCardListReaders %.1f ms, failed connect %.1f ms"
+        % (dt * 1000, dc * 1000))
+    try:
+        remote.disconnect()
+    except Exception:
+        pass
+
+
 def e2e_mode(tmp, port):
     simcard = os.environ["REMSIM_SIMCARD"]
     server = os.environ["REMSIM_SERVER_BIN"]
@@ -442,7 +533,7 @@ def e2e_mode(tmp, port):
     with open(os.path.join(tmp, "client.conf"), "w") as f:
         f.write("[client]\nserver=127.0.0.1:%d\nclient-id=7\n"
                 "[sink:vpcd]\nplugin=vicc\nslots=0\nconnect=127.0.0.1:%d\n"
-                "reconnect-interval-ms=100\n" % (rspro, port))
+                "reconnect-interval-ms=100\ntimeout-ms=%d\n" % (rspro, port, E2E_TIMEOUT_MS))
     try:
         start("server", [server, "--rspro-listen", "127.0.0.1:%d" % rspro,
                          "--rest-listen", "127.0.0.1:%d" % rest_port, "--state-file", "",
@@ -508,6 +599,24 @@ def e2e_mode(tmp, port):
         remote = connect(REMOTE, 30)
         log("card back %.3f s after the bankd restarted" % (now() - t0))
         run_session(remote, "after bankd restart")
+
+        # server and bankd killed while a transmit waits on a stopped bankd
+        check_killed_mid_transmit(remote, procs)
+        # both back (the server with no mapping): mapped again, a working card
+        start("server", [server, "--rspro-listen", "127.0.0.1:%d" % rspro,
+                         "--rest-listen", "127.0.0.1:%d" % rest_port, "--state-file", "",
+                         "-v"])
+        wait_port(rest_port)
+        start("bankd", [bankd, "-c", os.path.join(tmp, "bankd.conf"), "-v"])
+        code, body = rest(base, "POST", "/slotmaps",
+                          {"bank": {"bankId": 1, "slotNr": 0},
+                           "client": {"clientId": 7, "slotNr": 0}})
+        if code != 201:
+            fail("POST /slotmaps after the kill: %d %s" % (code, body))
+        t0 = now()
+        remote = connect(REMOTE, 30)
+        log("card back %.3f s after server and bankd restarted" % (now() - t0))
+        run_session(remote, "after server and bankd were killed and restarted")
         remote.disconnect()
         direct.disconnect()
         # clean exits, nothing from the sanitizers (when built with them)
