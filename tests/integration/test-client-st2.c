@@ -493,8 +493,17 @@ kill_scripts (Fixture *f)
 	for (guint i = 0; pids[i] != NULL; i++) {
 		gint64 pid = g_ascii_strtoll (pids[i], NULL, 10);
 
-		if (pid > 1)
-			(void)kill (-(pid_t)pid, SIGKILL);
+		pid_t pgid;
+
+		if (pid <= 1)
+			continue;
+		/* the client puts each script in a process group of its own,
+		 * led by the "sh -c" around it */
+		pgid = getpgid ((pid_t)pid);
+		if (pgid > 1 && pgid != getpgid (0))
+			(void)kill (-pgid, SIGKILL);
+		else
+			(void)kill ((pid_t)pid, SIGKILL);
 	}
 }
 
