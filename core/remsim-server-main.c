@@ -87,7 +87,7 @@ main (int argc, char *argv[])
 	     0,
 	     G_OPTION_ARG_STRING,
 	     &debug_mask,
-	     "Accepted for compatibility with osmo-remsim (use --verbose)",
+	     "osmo-remsim's log mask: any value shows debug messages",
 	     "MASK"},
 	    {"disable-color",
 	     'L',
@@ -180,7 +180,9 @@ main (int argc, char *argv[])
 		g_printerr ("remsim-server: unexpected argument \"%s\"\n", argv[1]);
 		return EXIT_FAILURE;
 	}
-	if (verbose)
+	/* -d MASK: osmo-remsim's log mask; any mask shows debug messages, as
+	 * in remsim-bankd and remsim-client */
+	if (verbose || debug_mask != NULL)
 		g_log_set_debug_enabled (TRUE);
 
 	/* configuration: file, then command-line overrides */
