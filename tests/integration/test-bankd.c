@@ -12,7 +12,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "remsim-test-utils.h"
+#include "remsim-test-roles.h"
 
 #define API "/api/backend/v1"
 
@@ -43,36 +43,12 @@ typedef struct {
 static void
 server_start (Fixture *f)
 {
-	g_autoptr (GError) error = NULL;
 	g_autofree gchar *log = NULL;
-	g_autofree gchar *rspro = g_strdup_printf ("127.0.0.1:%u", f->rspro_port);
-	g_autofree gchar *rest = g_strdup_printf ("127.0.0.1:%u", f->rest_port);
-	const gchar *argv[] = {remsim_test_program ("REMSIM_SERVER_BIN"),
-			       "--rspro-listen",
-			       rspro,
-			       "--rest-listen",
-			       rest,
-			       "--state-file",
-			       f->state_file,
-			       NULL};
 
 	f->n_server_starts++;
 	log = g_strdup_printf ("%s/server-%u.log", f->tmpdir, f->n_server_starts);
-	f->server = remsim_test_proc_spawn (argv, log, &error);
-	g_assert_no_error (error);
-	g_assert_true (remsim_test_wait_port (f->rspro_port, 15000));
-	g_assert_true (remsim_test_wait_port (f->rest_port, 15000));
-}
-
-static gchar *
-bankd_write_conf (Fixture *f, const gchar *name, const gchar *text)
-{
-	g_autoptr (GError) error = NULL;
-	gchar *path = g_build_filename (f->tmpdir, name, NULL);
-
-	g_file_set_contents (path, text, -1, &error);
-	g_assert_no_error (error);
-	return path;
+	f->server =
+	    remsim_test_server_spawn (f->rspro_port, f->rest_port, f->state_file, NULL, log);
 }
 
 /* the usual bankd: 4 slots of testcards, slot 1 with its own ATR, slot 3
@@ -109,27 +85,11 @@ bankd_start (Fixture *f)
 						  f->bankd_port);
 	const gchar *argv[] = {remsim_test_program ("REMSIM_BANKD_BIN"), "-c", NULL, NULL};
 
-	f->bankd_conf = bankd_write_conf (f, "bankd.conf", conf);
+	f->bankd_conf = remsim_test_write_file (f->tmpdir, "bankd.conf", conf);
 	argv[2] = f->bankd_conf;
 	f->bankd = remsim_test_proc_spawn (argv, log, &error);
 	g_assert_no_error (error);
 	g_assert_true (remsim_test_wait_port (f->bankd_port, 15000));
-}
-
-static void
-proc_stop_clean (RemsimTestProc **proc, const gchar *what)
-{
-	if (*proc == NULL)
-		return;
-	g_assert_true (remsim_test_proc_is_alive (*proc));
-	g_assert_true (remsim_test_proc_signal_and_wait (*proc, SIGTERM, 15000));
-	if (!remsim_test_proc_exited_with (*proc, 0, 0)) {
-		g_autofree gchar *log = remsim_test_proc_read_log (*proc);
-
-		g_test_message ("%s log:\n%s", what, log);
-		g_test_fail_printf ("%s did not exit with 0 on SIGTERM", what);
-	}
-	g_clear_pointer (proc, remsim_test_proc_free);
 }
 
 static void
@@ -154,8 +114,8 @@ fixture_setup (Fixture *f, gconstpointer user_data)
 static void
 fixture_teardown (Fixture *f, gconstpointer user_data)
 {
-	proc_stop_clean (&f->bankd, "remsim-bankd");
-	proc_stop_clean (&f->server, "remsim-server");
+	remsim_test_proc_stop_clean (&f->bankd, "remsim-bankd", TRUE);
+	remsim_test_proc_stop_clean (&f->server, "remsim-server", TRUE);
 	if (g_test_failed ())
 		g_test_message ("keeping %s for inspection", f->tmpdir);
 	else
@@ -167,31 +127,6 @@ fixture_teardown (Fixture *f, gconstpointer user_data)
 }
 
 /* ---- REST ---- */
-
-static void
-rest_post_slotmap (Fixture *f, guint bslot, guint client, guint cslot)
-{
-	g_autofree gchar *body = g_strdup_printf (
-	    "{\"bank\":{\"bankId\":1,\"slotNr\":%u},\"client\":{\"clientId\":%u,\"slotNr\":%u}}",
-	    bslot,
-	    client,
-	    cslot);
-	g_autoptr (RemsimTestHttpResponse) r =
-	    remsim_test_http_post_json (f->rest_base, "/slotmaps", body);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 201);
-}
-
-static void
-rest_delete_slotmap (Fixture *f, guint bslot)
-{
-	g_autofree gchar *path = g_strdup_printf ("/slotmaps/%u", 65536 + bslot);
-	g_autoptr (RemsimTestHttpResponse) r = remsim_test_http_delete (f->rest_base, path);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 200);
-}
 
 /* the state of the map of bank slot B1:@bslot, or NULL */
 static gchar *
@@ -262,7 +197,7 @@ static void
 map_slot (Fixture *f, guint bslot, guint client)
 {
 	g_assert_true (wait_bank_connected (f, 10000));
-	rest_post_slotmap (f, bslot, client, 0);
+	remsim_test_rest_map (f->rest_base, bslot, client, 0);
 	g_assert_true (wait_slotmap_active (f, bslot, REMSIM_TEST_TIMEOUT_MS));
 }
 
@@ -480,7 +415,7 @@ test_no_map_then_map (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (remsim_test_peer_count_pending (peer, REMSIM_RSPRO_SET_ATR_REQ), ==, 0);
 
 	/* the map arrives: the ATR follows at once (retry interval is 60 s) */
-	rest_post_slotmap (f, 2, 7, 0);
+	remsim_test_rest_map (f->rest_base, 2, 7, 0);
 	assert_set_atr (peer, 7, testcard_atr, sizeof (testcard_atr));
 	round_trip (peer, 7, 2, 9);
 	g_assert_cmpuint (
@@ -605,7 +540,7 @@ test_delete_mapping (Fixture *f, gconstpointer user_data)
 	map_slot (f, 1, 6);
 	peer = client_session (f, 0, 5);
 	other = client_session (f, 1, 6);
-	rest_delete_slotmap (f, 0);
+	remsim_test_rest_unmap (f->rest_base, 0);
 	g_assert_true (remsim_test_peer_wait_closed (peer, REMSIM_TEST_TIMEOUT_MS));
 	/* the other slot is untouched */
 	round_trip (other, 6, 1, 7);
@@ -614,7 +549,7 @@ test_delete_mapping (Fixture *f, gconstpointer user_data)
 	again = client_connect (f, 5);
 	g_assert_cmpint (client_identify (again, 5), ==, REMSIM_RESULT_CARD_NOT_PRESENT);
 	/* remapped to another bank slot: it gets that card */
-	rest_post_slotmap (f, 2, 5, 0);
+	remsim_test_rest_map (f->rest_base, 2, 5, 0);
 	assert_set_atr (again, 5, testcard_atr, sizeof (testcard_atr));
 	round_trip (again, 5, 2, 4);
 }
@@ -631,9 +566,9 @@ test_remap_bank_slot (Fixture *f, gconstpointer user_data)
 	g_assert_cmpint (client_identify (newcomer, 9), ==, REMSIM_RESULT_CARD_NOT_PRESENT);
 
 	/* B1:0 goes to C9:0: the old client loses it, the new one gets it */
-	rest_delete_slotmap (f, 0);
+	remsim_test_rest_unmap (f->rest_base, 0);
 	g_assert_true (remsim_test_peer_wait_closed (peer, REMSIM_TEST_TIMEOUT_MS));
-	rest_post_slotmap (f, 0, 9, 0);
+	remsim_test_rest_map (f->rest_base, 0, 9, 0);
 	assert_set_atr (newcomer, 9, testcard_atr, sizeof (testcard_atr));
 	round_trip (newcomer, 9, 0, 5);
 }
@@ -690,7 +625,7 @@ test_bad_config (Fixture *f, gconstpointer user_data)
 	const gchar *argv[] = {remsim_test_program ("REMSIM_BANKD_BIN"), "-c", NULL, NULL};
 
 	g_string_replace (text, "@PORT@", port, 0);
-	conf = bankd_write_conf (f, "bad.conf", text->str);
+	conf = remsim_test_write_file (f->tmpdir, "bad.conf", text->str);
 	argv[2] = conf;
 	proc = remsim_test_proc_spawn (argv, log_path, &error);
 	g_assert_no_error (error);
@@ -754,7 +689,8 @@ test_upstream_options (Fixture *f, gconstpointer user_data)
 			       NULL};
 
 	server_start (f);
-	conf = bankd_write_conf (f, "sources.conf", "[source:t]\nplugin=testcard\nslots=0-2\n");
+	conf = remsim_test_write_file (
+	    f->tmpdir, "sources.conf", "[source:t]\nplugin=testcard\nslots=0-2\n");
 	argv[2] = conf;
 	f->bankd = remsim_test_proc_spawn (argv, log_path, &error);
 	g_assert_no_error (error);

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "cardem-fake-device.h"
-#include "remsim-test-utils.h"
+#include "remsim-test-roles.h"
 
 #define API "/api/backend/v1"
 
@@ -167,23 +167,10 @@ fake_wait (Fixture *f, const gchar *event, guint n, guint timeout_ms)
 static void
 server_start (Fixture *f)
 {
-	g_autoptr (GError) error = NULL;
 	g_autofree gchar *log = g_build_filename (f->tmpdir, "server.log", NULL);
-	g_autofree gchar *rspro = g_strdup_printf ("127.0.0.1:%u", f->rspro_port);
-	g_autofree gchar *rest = g_strdup_printf ("127.0.0.1:%u", f->rest_port);
-	const gchar *argv[] = {remsim_test_program ("REMSIM_SERVER_BIN"),
-			       "--rspro-listen",
-			       rspro,
-			       "--rest-listen",
-			       rest,
-			       "--state-file",
-			       f->state_file,
-			       NULL};
 
-	f->server = remsim_test_proc_spawn (argv, log, &error);
-	g_assert_no_error (error);
-	g_assert_true (remsim_test_wait_port (f->rspro_port, 15000));
-	g_assert_true (remsim_test_wait_port (f->rest_port, 15000));
+	f->server =
+	    remsim_test_server_spawn (f->rspro_port, f->rest_port, f->state_file, NULL, log);
 }
 
 /* bankd with slot 0 = a vicc source, and remsim-simcard as its card */
@@ -276,46 +263,6 @@ client_start (Fixture *f, gboolean hang)
 	f->client = remsim_test_proc_spawn ((const gchar *const *)argv->pdata, log, &error);
 	g_unsetenv ("G_MESSAGES_DEBUG");
 	g_assert_no_error (error);
-}
-
-static void
-proc_stop_clean (RemsimTestProc **proc, const gchar *what)
-{
-	if (*proc == NULL)
-		return;
-	g_assert_true (remsim_test_proc_is_alive (*proc));
-	g_assert_true (remsim_test_proc_signal_and_wait (*proc, SIGTERM, 15000));
-	if (!remsim_test_proc_exited_with (*proc, 0, 0)) {
-		g_autofree gchar *log = remsim_test_proc_read_log (*proc);
-
-		g_test_message ("%s log:\n%s", what, log);
-		g_test_fail_printf ("%s did not exit with 0 on SIGTERM", what);
-	}
-	g_clear_pointer (proc, remsim_test_proc_free);
-}
-
-/* ---- REST ---- */
-
-static void
-rest_post_slotmap (Fixture *f)
-{
-	const gchar *body =
-	    "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":1,\"slotNr\":0}}";
-	g_autoptr (RemsimTestHttpResponse) r =
-	    remsim_test_http_post_json (f->rest_base, "/slotmaps", body);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 201);
-}
-
-static void
-rest_delete_slotmap (Fixture *f)
-{
-	g_autoptr (RemsimTestHttpResponse) r =
-	    remsim_test_http_delete (f->rest_base, "/slotmaps/65536");
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 200);
 }
 
 /* ---- the event script's records ---- */
@@ -510,11 +457,11 @@ kill_scripts (Fixture *f)
 static void
 fixture_teardown (Fixture *f, gconstpointer user_data)
 {
-	proc_stop_clean (&f->client, "remsim-client");
+	remsim_test_proc_stop_clean (&f->client, "remsim-client", TRUE);
 	kill_scripts (f);
-	proc_stop_clean (&f->simcard, "remsim-simcard");
-	proc_stop_clean (&f->bankd, "remsim-bankd");
-	proc_stop_clean (&f->server, "remsim-server");
+	remsim_test_proc_stop_clean (&f->simcard, "remsim-simcard", TRUE);
+	remsim_test_proc_stop_clean (&f->bankd, "remsim-bankd", TRUE);
+	remsim_test_proc_stop_clean (&f->server, "remsim-server", TRUE);
 	fake_drain (f);
 	remsim_cardem_fake_clear (&f->fake);
 	g_clear_object (&f->testbed);
@@ -553,7 +500,7 @@ test_st2_session (Fixture *f, gconstpointer user_data)
 	guint n_status_on = 0;
 	guint n_status_rst = 0;
 
-	rest_post_slotmap (f);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
 	fake_wait (f, "phase-done 1", 1, 20000);
 	g_assert_cmpuint (fake_count (f, "card-insert 1"), ==, 1);
 	g_assert_cmpuint (fake_count (f, "sim-select 1"), ==, 1);
@@ -618,7 +565,7 @@ test_st2_session (Fixture *f, gconstpointer user_data)
 	    f->client, "event-modem-status': exited with status 3", 5000));
 
 	/* the mapping goes away: card removal at the modem, and the causes */
-	rest_delete_slotmap (f);
+	remsim_test_rest_unmap (f->rest_base, 0);
 	fake_wait (f, "card-insert 0", 1, 15000);
 	/* then (separate transfers) the local SIM and a modem reset */
 	fake_wait (f, "sim-select 0", 1, 5000);
@@ -657,7 +604,7 @@ test_st2_session (Fixture *f, gconstpointer user_data)
 
 	/* mapped again: the card comes back, the modem goes on (the scripts
 	 * of entering OPERATIONAL were started before the card came) */
-	rest_post_slotmap (f);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
 	fake_wait (f, "phase-done 2", 1, 20000);
 	g_assert_cmpuint (fake_count (f, "card-insert 1"), ==, 2);
 	g_free (seq);
@@ -677,7 +624,7 @@ test_st2_hanging_script (Fixture *f, gconstpointer user_data)
 {
 	g_autofree gchar *log = NULL;
 
-	rest_post_slotmap (f);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
 	fake_wait (f, "phase-done 1", 1, 20000);
 	/* the scripts of entering OPERATIONAL were started before the card
 	 * was inserted and hang for 100 s: the TPDUs went through while they
@@ -688,7 +635,7 @@ test_st2_hanging_script (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (f->fake.n_tpdus, >=, G_N_ELEMENTS (remsim_test_phase1));
 
 	/* removal goes through too */
-	rest_delete_slotmap (f);
+	remsim_test_rest_unmap (f->rest_base, 0);
 	fake_wait (f, "card-insert 0", 1, 15000);
 	event_wait (f, "request-sim-local", 1);
 

@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "remsim-test-utils.h"
+#include "remsim-test-roles.h"
 
 #define API "/api/backend/v1"
 
@@ -42,14 +42,8 @@ typedef struct {
 	gchar *bankd_conf;
 
 	/* the client and its stdio */
-	GSubprocess *client;
-	gchar *client_log;
+	RemsimTestShell *client;
 	gchar *script_out;
-	GOutputStream *client_in;
-	GDataInputStream *client_out;
-	GPtrArray *lines; /* every stdout line */
-	gboolean client_eof;
-	GCancellable *cancellable;
 } Fixture;
 
 /* ---- processes ---- */
@@ -57,25 +51,12 @@ typedef struct {
 static void
 server_start (Fixture *f)
 {
-	g_autoptr (GError) error = NULL;
 	g_autofree gchar *log = NULL;
-	g_autofree gchar *rspro = g_strdup_printf ("127.0.0.1:%u", f->rspro_port);
-	g_autofree gchar *rest = g_strdup_printf ("127.0.0.1:%u", f->rest_port);
-	const gchar *argv[] = {remsim_test_program ("REMSIM_SERVER_BIN"),
-			       "--rspro-listen",
-			       rspro,
-			       "--rest-listen",
-			       rest,
-			       "--state-file",
-			       f->state_file,
-			       NULL};
 
 	f->n_server_starts++;
 	log = g_strdup_printf ("%s/server-%u.log", f->tmpdir, f->n_server_starts);
-	f->server = remsim_test_proc_spawn (argv, log, &error);
-	g_assert_no_error (error);
-	g_assert_true (remsim_test_wait_port (f->rspro_port, 15000));
-	g_assert_true (remsim_test_wait_port (f->rest_port, 15000));
+	f->server =
+	    remsim_test_server_spawn (f->rspro_port, f->rest_port, f->state_file, NULL, log);
 }
 
 /* 2 slots: B1:0 the default testcard, B1:1 one with its own ATR */
@@ -104,9 +85,7 @@ bankd_spawn (Fixture *f)
 							  f->rspro_port,
 							  f->bankd_port);
 
-		f->bankd_conf = g_build_filename (f->tmpdir, "bankd.conf", NULL);
-		g_file_set_contents (f->bankd_conf, conf, -1, &error);
-		g_assert_no_error (error);
+		f->bankd_conf = remsim_test_write_file (f->tmpdir, "bankd.conf", conf);
 	}
 	argv[2] = f->bankd_conf;
 	f->n_bankd_starts++;
@@ -115,60 +94,27 @@ bankd_spawn (Fixture *f)
 	g_assert_no_error (error);
 }
 
-static void
-proc_stop_clean (RemsimTestProc **proc, const gchar *what)
-{
-	if (*proc == NULL)
-		return;
-	g_assert_true (remsim_test_proc_is_alive (*proc));
-	g_assert_true (remsim_test_proc_signal_and_wait (*proc, SIGTERM, 15000));
-	if (!remsim_test_proc_exited_with (*proc, 0, 0)) {
-		g_autofree gchar *log = remsim_test_proc_read_log (*proc);
-
-		g_test_message ("%s log:\n%s", what, log);
-		g_test_fail_printf ("%s did not exit with 0 on SIGTERM", what);
-	}
-	g_clear_pointer (proc, remsim_test_proc_free);
-}
-
-static void client_read_next (Fixture *f);
-
-static void
-client_read_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	Fixture *f = user_data;
-	g_autoptr (GError) error = NULL;
-	gchar *line;
-
-	line = g_data_input_stream_read_line_finish_utf8 (
-	    G_DATA_INPUT_STREAM (source), res, NULL, &error);
-	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (line == NULL) {
-		f->client_eof = TRUE;
-		return;
-	}
-	g_test_message ("client stdout: %s", line);
-	g_ptr_array_add (f->lines, line);
-	client_read_next (f);
-}
-
-static void
-client_read_next (Fixture *f)
-{
-	g_data_input_stream_read_line_async (
-	    f->client_out, G_PRIORITY_DEFAULT, f->cancellable, client_read_cb, f);
-}
-
 /* remsim-client -i 127.0.0.1 -p PORT -c 1 -n 0 -e SCRIPT, with pipes */
 static void
 client_start (Fixture *f)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GSubprocessLauncher) launcher = NULL;
 	g_autofree gchar *port = g_strdup_printf ("%u", f->rspro_port);
 	g_autofree gchar *script = NULL;
 	g_autofree gchar *script_path = g_build_filename (f->tmpdir, "event.sh", NULL);
+	g_autofree gchar *log = g_build_filename (f->tmpdir, "client.log", NULL);
+	const gchar *argv[] = {remsim_test_program ("REMSIM_CLIENT_BIN"),
+			       "-i",
+			       "127.0.0.1",
+			       "-p",
+			       port,
+			       "-c",
+			       "1",
+			       "-n",
+			       "0",
+			       "-e",
+			       script_path,
+			       NULL};
 
 	/* the event script appends its cause and environment */
 	f->script_out = g_build_filename (f->tmpdir, "events.txt", NULL);
@@ -181,165 +127,7 @@ client_start (Fixture *f)
 	g_assert_no_error (error);
 	g_assert_cmpint (g_chmod (script_path, 0755), ==, 0);
 
-	f->client_log = g_build_filename (f->tmpdir, "client.log", NULL);
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-					      G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_subprocess_launcher_set_stderr_file_path (launcher, f->client_log);
-	g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "remsim", TRUE);
-	f->client = g_subprocess_launcher_spawn (launcher,
-						 &error,
-						 remsim_test_program ("REMSIM_CLIENT_BIN"),
-						 "-i",
-						 "127.0.0.1",
-						 "-p",
-						 port,
-						 "-c",
-						 "1",
-						 "-n",
-						 "0",
-						 "-e",
-						 script_path,
-						 NULL);
-	g_assert_no_error (error);
-	f->client_in = g_object_ref (g_subprocess_get_stdin_pipe (f->client));
-	f->client_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->client));
-	f->lines = g_ptr_array_new_with_free_func (g_free);
-	f->cancellable = g_cancellable_new ();
-	client_read_next (f);
-}
-
-static void
-client_write (Fixture *f, const gchar *line)
-{
-	g_autoptr (GError) error = NULL;
-	g_autofree gchar *text = g_strdup_printf ("%s\n", line);
-
-	g_assert_true (
-	    g_output_stream_write_all (f->client_in, text, strlen (text), NULL, NULL, &error));
-	g_assert_no_error (error);
-}
-
-static gchar *
-client_log_text (Fixture *f)
-{
-	gchar *text = NULL;
-
-	if (!g_file_get_contents (f->client_log, &text, NULL, NULL))
-		return g_strdup ("");
-	return text;
-}
-
-typedef struct {
-	Fixture *f;
-	const gchar *line;
-	guint n;
-} LineWait;
-
-static guint
-count_lines (Fixture *f, const gchar *line)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < f->lines->len; i++)
-		if (g_strcmp0 (g_ptr_array_index (f->lines, i), line) == 0)
-			n++;
-	return n;
-}
-
-static gboolean
-line_count_cond (gpointer user_data)
-{
-	LineWait *w = user_data;
-
-	return count_lines (w->f, w->line) >= w->n;
-}
-
-/* wait until stdout has had @line at least @n times */
-static void
-wait_line (Fixture *f, const gchar *line, guint n, guint timeout_ms)
-{
-	LineWait w = {f, line, n};
-
-	if (!remsim_test_wait_until (line_count_cond, &w, timeout_ms)) {
-		g_autofree gchar *log = client_log_text (f);
-
-		g_test_message ("client log:\n%s", log);
-		g_error ("no %u× \"%s\" on the client's stdout within %u ms", n, line, timeout_ms);
-	}
-}
-
-static gboolean
-client_log_cond (gpointer user_data)
-{
-	LineWait *w = user_data;
-	g_autofree gchar *log = client_log_text (w->f);
-	guint n = 0;
-
-	for (const gchar *p = strstr (log, w->line); p != NULL; p = strstr (p + 1, w->line))
-		n++;
-	return n >= w->n;
-}
-
-static gboolean
-wait_client_log (Fixture *f, const gchar *needle, guint n, guint timeout_ms)
-{
-	LineWait w = {f, needle, n};
-
-	return remsim_test_wait_until (client_log_cond, &w, timeout_ms);
-}
-
-static gboolean
-client_exited_cond (gpointer user_data)
-{
-	Fixture *f = user_data;
-
-	return f->client_eof && g_subprocess_get_identifier (f->client) == NULL;
-}
-
-static void
-client_stop (Fixture *f)
-{
-	if (f->client == NULL)
-		return;
-	/* a test that ended the client itself checked its status */
-	if (g_subprocess_get_identifier (f->client) == NULL)
-		return;
-	g_subprocess_send_signal (f->client, SIGTERM);
-	g_assert_true (remsim_test_wait_until (client_exited_cond, f, 15000));
-	if (!g_subprocess_get_if_exited (f->client) ||
-	    g_subprocess_get_exit_status (f->client) != 0) {
-		g_autofree gchar *log = client_log_text (f);
-
-		g_test_message ("client log:\n%s", log);
-		g_test_fail_printf ("remsim-client did not exit with 0 on SIGTERM");
-	}
-}
-
-/* ---- REST ---- */
-
-static void
-rest_post_slotmap (Fixture *f, guint bslot, guint client, guint cslot)
-{
-	g_autofree gchar *body = g_strdup_printf (
-	    "{\"bank\":{\"bankId\":1,\"slotNr\":%u},\"client\":{\"clientId\":%u,\"slotNr\":%u}}",
-	    bslot,
-	    client,
-	    cslot);
-	g_autoptr (RemsimTestHttpResponse) r =
-	    remsim_test_http_post_json (f->rest_base, "/slotmaps", body);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 201);
-}
-
-static void
-rest_delete_slotmap (Fixture *f, guint bslot)
-{
-	g_autofree gchar *path = g_strdup_printf ("/slotmaps/%u", 65536 + bslot);
-	g_autoptr (RemsimTestHttpResponse) r = remsim_test_http_delete (f->rest_base, path);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 200);
+	f->client = remsim_test_shell_spawn (argv, log, "remsim", TRUE);
 }
 
 /* ---- fixture ---- */
@@ -366,24 +154,15 @@ fixture_setup (Fixture *f, gconstpointer user_data)
 static void
 fixture_teardown (Fixture *f, gconstpointer user_data)
 {
-	client_stop (f);
-	if (f->cancellable != NULL)
-		g_cancellable_cancel (f->cancellable);
-	proc_stop_clean (&f->bankd, "remsim-bankd");
-	proc_stop_clean (&f->server, "remsim-server");
-	/* the cancelled read reports back */
-	while (g_main_context_iteration (NULL, FALSE))
-		;
+	/* a test that ended the client itself checked its status */
+	remsim_test_shell_stop (f->client, TRUE);
+	g_clear_pointer (&f->client, remsim_test_shell_free);
+	remsim_test_proc_stop_clean (&f->bankd, "remsim-bankd", TRUE);
+	remsim_test_proc_stop_clean (&f->server, "remsim-server", TRUE);
 	if (g_test_failed ())
 		g_test_message ("keeping %s for inspection", f->tmpdir);
 	else
 		remsim_test_rmdir (f->tmpdir);
-	g_clear_object (&f->client);
-	g_clear_object (&f->client_in);
-	g_clear_object (&f->client_out);
-	g_clear_object (&f->cancellable);
-	g_clear_pointer (&f->lines, g_ptr_array_unref);
-	g_free (f->client_log);
 	g_free (f->script_out);
 	g_free (f->tmpdir);
 	g_free (f->state_file);
@@ -399,34 +178,34 @@ test_shell_apdus (Fixture *f, gconstpointer user_data)
 {
 	g_autofree gchar *events = NULL;
 
-	rest_post_slotmap (f, 0, 1, 0);
-	wait_line (f, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
-	client_write (f, SELECT_MF);
-	client_write (f, READ_4);
-	wait_line (f, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
-	wait_line (f, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 
 	/* RESET: a cold reset at the bankd, which sends the ATR again */
-	client_write (f, "RESET");
-	wait_line (f, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, "RESET\n");
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
 	/* a second RESET works too */
-	client_write (f, "reset");
-	wait_line (f, TESTCARD_ATR_LINE, 3, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, "reset\n");
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 3, REMSIM_TEST_TIMEOUT_MS);
 
 	/* the lines come in order: ATR, then one answer per command */
-	g_assert_cmpstr (g_ptr_array_index (f->lines, 0), ==, TESTCARD_ATR_LINE);
-	g_assert_cmpstr (g_ptr_array_index (f->lines, 1), ==, SELECT_MF_ANSWER);
-	g_assert_cmpstr (g_ptr_array_index (f->lines, 2), ==, READ_4_ANSWER);
+	g_assert_cmpstr (g_ptr_array_index (f->client->lines, 0), ==, TESTCARD_ATR_LINE);
+	g_assert_cmpstr (g_ptr_array_index (f->client->lines, 1), ==, SELECT_MF_ANSWER);
+	g_assert_cmpstr (g_ptr_array_index (f->client->lines, 2), ==, READ_4_ANSWER);
 
 	/* EOF: pending commands are answered, then the client exits 0 */
-	client_write (f, SELECT_MF);
-	g_assert_true (g_output_stream_close (f->client_in, NULL, NULL));
-	g_assert_true (remsim_test_wait_until (client_exited_cond, f, 15000));
-	g_assert_true (g_subprocess_get_if_exited (f->client));
-	g_assert_cmpint (g_subprocess_get_exit_status (f->client), ==, 0);
-	g_assert_cmpuint (count_lines (f, SELECT_MF_ANSWER), ==, 2);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
+	g_assert_true (g_output_stream_close (f->client->in, NULL, NULL));
+	g_assert_true (remsim_test_shell_wait_exit (f->client, 15000));
+	g_assert_true (g_subprocess_get_if_exited (f->client->proc));
+	g_assert_cmpint (g_subprocess_get_exit_status (f->client->proc), ==, 0);
+	g_assert_cmpuint (remsim_test_shell_count_lines (f->client, SELECT_MF_ANSWER), ==, 2);
 
 	/* the event script ran for the first events, with the environment */
 	g_assert_true (g_file_get_contents (f->script_out, &events, NULL, NULL));
@@ -443,16 +222,16 @@ test_shell_apdus (Fixture *f, gconstpointer user_data)
 static void
 test_shell_bad_line (Fixture *f, gconstpointer user_data)
 {
-	rest_post_slotmap (f, 0, 1, 0);
-	wait_line (f, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
-	client_write (f, "this is not hex");
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
-	g_assert_true (g_output_stream_close (f->client_in, NULL, NULL));
-	g_assert_true (remsim_test_wait_until (client_exited_cond, f, 15000));
-	g_assert_true (g_subprocess_get_if_exited (f->client));
-	g_assert_cmpint (g_subprocess_get_exit_status (f->client), ==, 2);
-	g_assert_true (wait_client_log (f, "not a C-APDU", 1, 1000));
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, "this is not hex\n");
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	g_assert_true (g_output_stream_close (f->client->in, NULL, NULL));
+	g_assert_true (remsim_test_shell_wait_exit (f->client, 15000));
+	g_assert_true (g_subprocess_get_if_exited (f->client->proc));
+	g_assert_cmpint (g_subprocess_get_exit_status (f->client->proc), ==, 2);
+	g_assert_true (remsim_test_shell_wait_log (f->client, "not a C-APDU", 1, 1000));
 }
 
 /* removing the map disconnects the client from the bankd; a command waits
@@ -460,33 +239,34 @@ test_shell_bad_line (Fixture *f, gconstpointer user_data)
 static void
 test_mapping_changes (Fixture *f, gconstpointer user_data)
 {
-	rest_post_slotmap (f, 0, 1, 0);
-	wait_line (f, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 
-	rest_delete_slotmap (f, 0);
-	g_assert_true (
-	    wait_client_log (f, "the server removed our bankd", 1, REMSIM_TEST_TIMEOUT_MS));
+	remsim_test_rest_unmap (f->rest_base, 0);
+	g_assert_true (remsim_test_shell_wait_log (
+	    f->client, "the server removed our bankd", 1, REMSIM_TEST_TIMEOUT_MS));
 	/* this one waits for a card (the default timeout is 10 s) */
-	client_write (f, SELECT_MF);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
 	remsim_test_run_for (200);
-	g_assert_cmpuint (count_lines (f, SELECT_MF_ANSWER), ==, 0);
+	g_assert_cmpuint (remsim_test_shell_count_lines (f->client, SELECT_MF_ANSWER), ==, 0);
 
 	/* map the client to the other card: its ATR, then the answer */
-	rest_post_slotmap (f, 1, 1, 0);
-	wait_line (f, SLOT1_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
-	wait_line (f, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_rest_map (f->rest_base, 1, 1, 0);
+	remsim_test_shell_wait_line (f->client, SLOT1_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 
 	/* and back to the first one; the bankd may hand the card over before
 	 * the server names the new bank slot, which then restarts the session:
 	 * wait for the server's word */
-	rest_delete_slotmap (f, 1);
-	rest_post_slotmap (f, 0, 1, 0);
-	g_assert_true (wait_client_log (f, "bank slot B1:0", 2, REMSIM_TEST_TIMEOUT_MS));
-	wait_line (f, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_rest_unmap (f->rest_base, 1);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	g_assert_true (
+	    remsim_test_shell_wait_log (f->client, "bank slot B1:0", 2, REMSIM_TEST_TIMEOUT_MS));
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
 }
 
 /* the bankd dies and comes back: the slot works again within about 1 s
@@ -497,26 +277,27 @@ test_bankd_restart (Fixture *f, gconstpointer user_data)
 	gint64 listening;
 	gint64 back;
 
-	rest_post_slotmap (f, 0, 1, 0);
-	wait_line (f, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
 
 	g_assert_true (remsim_test_proc_signal_and_wait (f->bankd, SIGKILL, 15000));
 	g_clear_pointer (&f->bankd, remsim_test_proc_free);
-	g_assert_true (wait_client_log (f, "lost the bankd connection", 1, REMSIM_TEST_TIMEOUT_MS));
+	g_assert_true (remsim_test_shell_wait_log (
+	    f->client, "lost the bankd connection", 1, REMSIM_TEST_TIMEOUT_MS));
 	/* let the client's backoff grow for a while */
 	remsim_test_run_for (1500);
 
 	bankd_spawn (f);
 	g_assert_true (remsim_test_wait_port (f->bankd_port, 15000));
 	listening = g_get_monotonic_time ();
-	wait_line (f, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 2, REMSIM_TEST_TIMEOUT_MS);
 	back = g_get_monotonic_time ();
 	g_test_message ("the card was back %" G_GINT64_FORMAT " ms after the bankd listened",
 			(back - listening) / 1000);
 	/* target 1 s; slack for sanitizer builds on busy machines */
 	g_assert_cmpint ((back - listening) / 1000, <, 2000);
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 }
 
 /* the server dies and comes back: the running session goes on, and the
@@ -527,23 +308,23 @@ test_server_restart (Fixture *f, gconstpointer user_data)
 	gint64 listening;
 	gint64 back;
 
-	rest_post_slotmap (f, 0, 1, 0);
-	wait_line (f, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
-	g_assert_true (
-	    wait_client_log (f, "connected to remsim-server", 1, REMSIM_TEST_TIMEOUT_MS));
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
+	remsim_test_shell_wait_line (f->client, TESTCARD_ATR_LINE, 1, REMSIM_TEST_TIMEOUT_MS);
+	g_assert_true (remsim_test_shell_wait_log (
+	    f->client, "connected to remsim-server", 1, REMSIM_TEST_TIMEOUT_MS));
 
 	g_assert_true (remsim_test_proc_signal_and_wait (f->server, SIGKILL, 15000));
 	g_clear_pointer (&f->server, remsim_test_proc_free);
-	g_assert_true (
-	    wait_client_log (f, "lost the remsim-server connection", 1, REMSIM_TEST_TIMEOUT_MS));
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	g_assert_true (remsim_test_shell_wait_log (
+	    f->client, "lost the remsim-server connection", 1, REMSIM_TEST_TIMEOUT_MS));
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 	remsim_test_run_for (1500);
 
 	server_start (f);
 	listening = g_get_monotonic_time ();
-	g_assert_true (
-	    wait_client_log (f, "connected to remsim-server", 2, REMSIM_TEST_TIMEOUT_MS));
+	g_assert_true (remsim_test_shell_wait_log (
+	    f->client, "connected to remsim-server", 2, REMSIM_TEST_TIMEOUT_MS));
 	back = g_get_monotonic_time ();
 	g_test_message ("the client was back at the server %" G_GINT64_FORMAT
 			" ms after it listened",
@@ -551,11 +332,11 @@ test_server_restart (Fixture *f, gconstpointer user_data)
 	g_assert_cmpint ((back - listening) / 1000, <, 2000);
 
 	/* the session survived: no second ATR, and APDUs still work */
-	client_write (f, SELECT_MF);
-	wait_line (f, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 	remsim_test_run_for (300);
-	client_write (f, READ_4);
-	wait_line (f, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
+	remsim_test_shell_write (f->client, READ_4 "\n");
+	remsim_test_shell_wait_line (f->client, READ_4_ANSWER, 2, REMSIM_TEST_TIMEOUT_MS);
 }
 
 int

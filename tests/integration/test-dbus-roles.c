@@ -19,7 +19,7 @@
 
 #include "remsim-dbus.h"
 #include "remsim-error.h"
-#include "remsim-test-utils.h"
+#include "remsim-test-roles.h"
 
 #define API "/api/backend/v1"
 
@@ -48,13 +48,7 @@ typedef struct {
 	RemsimTestProc *simcard;
 	guint n_simcards;
 
-	GSubprocess *client;
-	GOutputStream *client_in;
-	GDataInputStream *client_out;
-	GCancellable *cancellable;
-	GPtrArray *lines;
-	gboolean client_eof;
-	gchar *client_log;
+	RemsimTestShell *client;
 
 	GDBusConnection *bus;
 	GDBusObjectManager *bankd_manager;
@@ -64,100 +58,6 @@ typedef struct {
 static guint test_counter = 0;
 
 /* ---- subprocesses ---- */
-
-typedef struct {
-	gboolean done;
-	gchar *out;
-	gchar *err;
-	GError *error;
-} CmdResult;
-
-static void
-cmd_communicate_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	CmdResult *r = user_data;
-
-	g_subprocess_communicate_utf8_finish (
-	    G_SUBPROCESS (source), res, &r->out, &r->err, &r->error);
-	r->done = TRUE;
-}
-
-static void
-cmd_child_setup (gpointer user_data)
-{
-	/* own process group: a timeout stops the shell and what it started */
-	setpgid (0, 0);
-}
-
-/* run "sh -c @cmdline" while iterating the main loop; returns the exit
- * status (-1: stopped on timeout or failed) */
-static gint
-run_sh (const gchar *cmdline, gchar **out, gchar **err, guint timeout_ms)
-{
-	g_autoptr (GSubprocessLauncher) launcher = NULL;
-	g_autoptr (GSubprocess) proc = NULL;
-	g_autoptr (GError) error = NULL;
-	CmdResult r = {0};
-	gint status = -1;
-
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-					      G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_subprocess_launcher_set_child_setup (launcher, cmd_child_setup, NULL, NULL);
-	proc = g_subprocess_launcher_spawn (launcher, &error, "sh", "-c", cmdline, NULL);
-	g_assert_no_error (error);
-	g_subprocess_communicate_utf8_async (proc, NULL, NULL, cmd_communicate_cb, &r);
-	if (!remsim_test_wait_flag (&r.done, timeout_ms)) {
-		const gchar *id = g_subprocess_get_identifier (proc);
-		if (id != NULL)
-			kill (-(pid_t)g_ascii_strtoll (id, NULL, 10), SIGTERM);
-		if (!remsim_test_wait_flag (&r.done, REMSIM_TEST_TIMEOUT_MS))
-			g_error ("\"%s\" did not stop on SIGTERM", cmdline);
-		g_test_message ("stopped after %u ms: %s", timeout_ms, cmdline);
-	} else if (r.error == NULL) {
-		g_subprocess_wait (proc, NULL, NULL);
-		if (g_subprocess_get_if_exited (proc))
-			status = g_subprocess_get_exit_status (proc);
-	}
-	if (r.error != NULL)
-		g_test_message ("%s: %s", cmdline, r.error->message);
-	g_clear_error (&r.error);
-	if (out != NULL)
-		*out = g_steal_pointer (&r.out);
-	if (err != NULL)
-		*err = g_steal_pointer (&r.err);
-	g_free (r.out);
-	g_free (r.err);
-	return status;
-}
-
-/* run and assert exit status 0; returns stdout */
-static gchar *
-run_ok (const gchar *cmdline)
-{
-	g_autofree gchar *out = NULL;
-	g_autofree gchar *err = NULL;
-	gint status = run_sh (cmdline, &out, &err, 20000);
-
-	if (status != 0)
-		g_error (
-		    "\"%s\" exited with %d\nstdout: %s\nstderr: %s", cmdline, status, out, err);
-	return g_steal_pointer (&out);
-}
-
-static void
-proc_stop_clean (RemsimTestProc **proc, const gchar *what)
-{
-	if (*proc == NULL)
-		return;
-	g_assert_true (remsim_test_proc_signal_and_wait (*proc, SIGTERM, 15000));
-	if (!remsim_test_proc_exited_with (*proc, 0, 0)) {
-		g_autofree gchar *log = remsim_test_proc_read_log (*proc);
-
-		g_test_message ("%s log:\n%s", what, log);
-		g_test_fail_printf ("%s did not exit with 0 on SIGTERM", what);
-	}
-	g_clear_pointer (proc, remsim_test_proc_free);
-}
 
 static void
 proc_wait_log (RemsimTestProc *proc, const gchar *needle, const gchar *what)
@@ -173,27 +73,12 @@ proc_wait_log (RemsimTestProc *proc, const gchar *needle, const gchar *what)
 static void
 server_start (Fixture *f)
 {
-	g_autoptr (GError) error = NULL;
 	g_autofree gchar *log = g_build_filename (f->tmpdir, "server.log", NULL);
-	g_autofree gchar *rspro = g_strdup_printf ("127.0.0.1:%u", f->rspro_port);
-	g_autofree gchar *rest = g_strdup_printf ("127.0.0.1:%u", f->rest_port);
 	g_autofree gchar *suffix =
 	    g_strdup_printf ("--dbus-name-suffix=%s", f->suffix != NULL ? f->suffix : "");
-	const gchar *argv[] = {remsim_test_program ("REMSIM_SERVER_BIN"),
-			       "--rspro-listen",
-			       rspro,
-			       "--rest-listen",
-			       rest,
-			       "--state-file",
-			       "",
-			       "--dbus=session",
-			       suffix,
-			       NULL};
+	const gchar *extra[] = {"--dbus=session", suffix, NULL};
 
-	f->server = remsim_test_proc_spawn (argv, log, &error);
-	g_assert_no_error (error);
-	g_assert_true (remsim_test_wait_port (f->rspro_port, 15000));
-	g_assert_true (remsim_test_wait_port (f->rest_port, 15000));
+	f->server = remsim_test_server_spawn (f->rspro_port, f->rest_port, "", extra, log);
 }
 
 /* bank 1 with 2 slots: slot 0 a vicc source, slot 1 none; D-Bus from the
@@ -203,7 +88,7 @@ bankd_start (Fixture *f)
 {
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *log = g_build_filename (f->tmpdir, "bankd.log", NULL);
-	g_autofree gchar *conf_path = g_build_filename (f->tmpdir, "bankd.conf", NULL);
+	g_autofree gchar *conf_path = NULL;
 	g_autofree gchar *suffix_line = f->suffix != NULL
 					    ? g_strdup_printf ("dbus-name-suffix=%s\n", f->suffix)
 					    : g_strdup ("");
@@ -225,10 +110,10 @@ bankd_start (Fixture *f)
 						  suffix_line,
 						  f->vicc_port);
 	g_autofree gchar *needle = NULL;
-	const gchar *argv[] = {remsim_test_program ("REMSIM_BANKD_BIN"), "-c", conf_path, NULL};
+	const gchar *argv[] = {remsim_test_program ("REMSIM_BANKD_BIN"), "-c", NULL, NULL};
 
-	g_file_set_contents (conf_path, conf, -1, &error);
-	g_assert_no_error (error);
+	conf_path = remsim_test_write_file (f->tmpdir, "bankd.conf", conf);
+	argv[2] = conf_path;
 	f->bankd = remsim_test_proc_spawn (argv, log, &error);
 	g_assert_no_error (error);
 	g_assert_true (remsim_test_wait_port (f->bankd_port, 15000));
@@ -257,45 +142,14 @@ simcard_kill (Fixture *f)
 	g_clear_pointer (&f->simcard, remsim_test_proc_free);
 }
 
-static void client_read_next (Fixture *f);
-
-static void
-client_read_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	Fixture *f = user_data;
-	g_autoptr (GError) error = NULL;
-	gchar *line;
-
-	line = g_data_input_stream_read_line_finish_utf8 (
-	    G_DATA_INPUT_STREAM (source), res, NULL, &error);
-	if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (line == NULL) {
-		f->client_eof = TRUE;
-		return;
-	}
-	g_ptr_array_add (f->lines, line);
-	client_read_next (f);
-}
-
-static void
-client_read_next (Fixture *f)
-{
-	g_data_input_stream_read_line_async (
-	    f->client_out, G_PRIORITY_DEFAULT, f->cancellable, client_read_cb, f);
-}
-
 /* remsim-client -i 127.0.0.1 -p PORT -c 1 -n 0 --dbus=session: the shell
  * sink on pipes */
 static void
 client_start (Fixture *f)
 {
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GSubprocessLauncher) launcher = NULL;
 	g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-	g_autofree gchar *needle = NULL;
+	g_autofree gchar *log = g_build_filename (f->tmpdir, "client.log", NULL);
 
-	f->client_log = g_build_filename (f->tmpdir, "client.log", NULL);
 	g_ptr_array_add (argv, g_strdup (remsim_test_program ("REMSIM_CLIENT_BIN")));
 	g_ptr_array_add (argv, g_strdup ("-i"));
 	g_ptr_array_add (argv, g_strdup ("127.0.0.1"));
@@ -310,121 +164,7 @@ client_start (Fixture *f)
 		g_ptr_array_add (argv, g_strdup_printf ("--dbus-name-suffix=%s", f->suffix));
 	g_ptr_array_add (argv, NULL);
 
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-					      G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	g_subprocess_launcher_set_stderr_file_path (launcher, f->client_log);
-	f->client =
-	    g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
-	g_assert_no_error (error);
-	f->client_in = g_object_ref (g_subprocess_get_stdin_pipe (f->client));
-	f->client_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->client));
-	f->lines = g_ptr_array_new_with_free_func (g_free);
-	f->cancellable = g_cancellable_new ();
-	client_read_next (f);
-}
-
-static gchar *
-client_log_text (Fixture *f)
-{
-	gchar *text = NULL;
-
-	if (f->client_log == NULL || !g_file_get_contents (f->client_log, &text, NULL, NULL))
-		return g_strdup ("");
-	return text;
-}
-
-static void
-client_write (Fixture *f, const gchar *text)
-{
-	g_autoptr (GError) error = NULL;
-
-	g_assert_true (
-	    g_output_stream_write_all (f->client_in, text, strlen (text), NULL, NULL, &error));
-	g_assert_no_error (error);
-}
-
-static guint
-count_lines (Fixture *f, const gchar *line)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < f->lines->len; i++)
-		n += g_strcmp0 (g_ptr_array_index (f->lines, i), line) == 0;
-	return n;
-}
-
-typedef struct {
-	Fixture *f;
-	const gchar *line;
-	guint n;
-} LineWait;
-
-static gboolean
-line_count_cond (gpointer user_data)
-{
-	LineWait *w = user_data;
-
-	return count_lines (w->f, w->line) >= w->n;
-}
-
-/* wait until stdout has had @line at least @n times */
-static void
-wait_line (Fixture *f, const gchar *line, guint n, guint timeout_ms)
-{
-	LineWait w = {f, line, n};
-
-	if (!remsim_test_wait_until (line_count_cond, &w, timeout_ms)) {
-		g_autofree gchar *log = client_log_text (f);
-
-		g_test_message ("client log:\n%s", log);
-		for (guint i = 0; i < f->lines->len; i++)
-			g_test_message ("client stdout: %s",
-					(const gchar *)g_ptr_array_index (f->lines, i));
-		g_error ("\"%s\" %u times: only %u", line, n, count_lines (f, line));
-	}
-}
-
-static gboolean
-client_exited_cond (gpointer user_data)
-{
-	Fixture *f = user_data;
-
-	return f->client_eof && g_subprocess_get_identifier (f->client) == NULL;
-}
-
-static void
-client_stop (Fixture *f)
-{
-	if (f->client == NULL)
-		return;
-	g_subprocess_send_signal (f->client, SIGTERM);
-	g_assert_true (remsim_test_wait_until (client_exited_cond, f, 15000));
-	if (!g_subprocess_get_if_exited (f->client) ||
-	    g_subprocess_get_exit_status (f->client) != 0) {
-		g_autofree gchar *log = client_log_text (f);
-
-		g_test_message ("client log:\n%s", log);
-		g_test_fail_printf ("remsim-client did not exit with 0 on SIGTERM");
-	}
-	g_cancellable_cancel (f->cancellable);
-	while (g_main_context_iteration (NULL, FALSE))
-		;
-	g_clear_object (&f->client_in);
-	g_clear_object (&f->client_out);
-	g_clear_object (&f->cancellable);
-	g_clear_object (&f->client);
-}
-
-static void
-rest_map (Fixture *f)
-{
-	const gchar *body =
-	    "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":1,\"slotNr\":0}}";
-	g_autoptr (RemsimTestHttpResponse) r =
-	    remsim_test_http_post_json (f->rest_base, "/slotmaps", body);
-
-	g_assert_null (r->error);
-	g_assert_cmpuint (r->status, ==, 201);
+	f->client = remsim_test_shell_spawn ((const gchar *const *)argv->pdata, log, NULL, FALSE);
 }
 
 /* ---- fixture ---- */
@@ -476,18 +216,17 @@ fixture_teardown (Fixture *f, gconstpointer user_data)
 {
 	g_clear_object (&f->bankd_manager);
 	g_clear_object (&f->client_manager);
-	client_stop (f);
+	remsim_test_shell_stop (f->client, FALSE);
+	g_clear_pointer (&f->client, remsim_test_shell_free);
 	if (f->simcard != NULL)
 		simcard_kill (f);
-	proc_stop_clean (&f->bankd, "remsim-bankd");
-	proc_stop_clean (&f->server, "remsim-server");
+	remsim_test_proc_stop_clean (&f->bankd, "remsim-bankd", FALSE);
+	remsim_test_proc_stop_clean (&f->server, "remsim-server", FALSE);
 	g_clear_object (&f->bus);
 	if (g_test_failed ())
 		g_test_message ("keeping %s for inspection", f->tmpdir);
 	else
 		remsim_test_rmdir (f->tmpdir);
-	g_clear_pointer (&f->lines, g_ptr_array_unref);
-	g_free (f->client_log);
 	g_free (f->tmpdir);
 	g_free (f->rest_base);
 	g_free (f->suffix);
@@ -689,7 +428,7 @@ test_roles_bankd_card (Fixture *f, gconstpointer user_data)
 			       "/org/remsim/BankSlot/0 --method org.remsim.BankSlot1.ResetCard "
 			       "true",
 			       f->bankd_name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_cmpstr (g_strstrip (out), ==, "()");
 	assert_prop (slot0, "Atr", bytes_variant (SIMCARD_ATR_LINE));
 	g_assert_cmpstr (remsim_dbus_bank_slot1_get_last_error (slot0), ==, "");
@@ -722,12 +461,12 @@ test_roles_session (Fixture *f, gconstpointer user_data)
 	f->bankd_manager = manager_new (f, f->bankd_name);
 	bslot = get_iface (f->bankd_manager, "/org/remsim/BankSlot/0", "org.remsim.BankSlot1");
 	assert_prop (bslot, "CardPresent", g_variant_new_boolean (TRUE));
-	rest_map (f);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
 	assert_prop (bslot, "MappedClient", g_variant_new_string ("C1:0"));
 	g_assert_cmpstr (remsim_dbus_bank_slot1_get_link_state (bslot), ==, "none");
 
 	client_start (f);
-	wait_line (f, SIMCARD_ATR_LINE, 1, 15000);
+	remsim_test_shell_wait_line (f->client, SIMCARD_ATR_LINE, 1, 15000);
 	f->client_manager = manager_new (f, f->client_name);
 	cslot = get_iface (f->client_manager, "/org/remsim/ClientSlot/0", "org.remsim.ClientSlot1");
 	g_assert_cmpstr (remsim_dbus_client_slot1_get_name (cslot), ==, "C1:0");
@@ -748,8 +487,8 @@ test_roles_session (Fixture *f, gconstpointer user_data)
 	g_assert_cmpuint (remsim_dbus_bank_slot1_get_apdu_count (bslot), ==, 0);
 
 	/* one APDU: the counters follow within 250 ms */
-	client_write (f, SELECT_MF "\n");
-	wait_line (f, SELECT_MF_ANSWER, 1, 10000);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1, 10000);
 	assert_prop (bslot, "ApduCount", g_variant_new_uint64 (1));
 	assert_prop (bslot, "BytesToCard", g_variant_new_uint64 (SELECT_MF_LEN));
 	assert_prop (bslot, "BytesFromCard", g_variant_new_uint64 (2));
@@ -764,8 +503,8 @@ test_roles_session (Fixture *f, gconstpointer user_data)
 	for (guint i = 0; i < BURST; i++)
 		g_string_append (burst, SELECT_MF "\n");
 	t0 = g_get_monotonic_time ();
-	client_write (f, burst->str);
-	wait_line (f, SELECT_MF_ANSWER, 1 + BURST, 60000);
+	remsim_test_shell_write (f->client, burst->str);
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1 + BURST, 60000);
 	burst_us = g_get_monotonic_time () - t0;
 	apdus = 1 + BURST;
 	assert_prop (bslot, "ApduCount", g_variant_new_uint64 (apdus));
@@ -787,14 +526,14 @@ test_roles_session (Fixture *f, gconstpointer user_data)
 			       "/org/remsim/BankSlot/0 --method org.remsim.BankSlot1.ResetCard "
 			       "false",
 			       f->bankd_name);
-	g_free (run_ok (cmd));
-	wait_line (f, SIMCARD_ATR_LINE, 2, 10000);
+	g_free (remsim_test_run_ok (cmd));
+	remsim_test_shell_wait_line (f->client, SIMCARD_ATR_LINE, 2, 10000);
 	g_clear_pointer (&cmd, g_free);
 	cmd = g_strdup_printf ("busctl --user call %s /org/remsim/BankSlot/0 "
 			       "org.remsim.BankSlot1 PowerCycle",
 			       f->bankd_name);
-	g_free (run_ok (cmd));
-	wait_line (f, SIMCARD_ATR_LINE, 3, 10000);
+	g_free (remsim_test_run_ok (cmd));
+	remsim_test_shell_wait_line (f->client, SIMCARD_ATR_LINE, 3, 10000);
 	g_assert_cmpstr (remsim_dbus_bank_slot1_get_last_error (bslot), ==, "");
 
 	/* Reconnect: both links come back, the modem gets the card again */
@@ -803,16 +542,16 @@ test_roles_session (Fixture *f, gconstpointer user_data)
 			       "/org/remsim/ClientSlot/0 --method "
 			       "org.remsim.ClientSlot1.Reconnect",
 			       f->client_name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_cmpstr (g_strstrip (out), ==, "()");
-	wait_line (f, SIMCARD_ATR_LINE, 4, 15000);
-	log = client_log_text (f);
+	remsim_test_shell_wait_line (f->client, SIMCARD_ATR_LINE, 4, 15000);
+	log = remsim_test_shell_read_log (f->client);
 	g_assert_nonnull (strstr (log, "C1:0: reconnecting to remsim-server and the bankd"));
 	assert_prop (cslot, "BankdLinkState", g_variant_new_string ("connected"));
 	assert_prop (cslot, "ServerLinkState", g_variant_new_string ("connected"));
 	assert_prop (bslot, "LinkState", g_variant_new_string ("connected"));
-	client_write (f, SELECT_MF "\n");
-	wait_line (f, SELECT_MF_ANSWER, 2 + BURST, 10000);
+	remsim_test_shell_write (f->client, SELECT_MF "\n");
+	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 2 + BURST, 10000);
 	assert_prop (cslot, "ApduCount", g_variant_new_uint64 (apdus + 1));
 
 	/* the card goes away during the session: LastError says so; the
@@ -876,15 +615,15 @@ test_roles_names (Fixture *f, gconstpointer user_data)
 		g_assert_no_error (error);
 	}
 	cmd = g_strdup_printf ("gdbus wait --session --timeout 15 %s", f->client_name);
-	g_free (run_ok (cmd));
+	g_free (remsim_test_run_ok (cmd));
 	g_clear_pointer (&cmd, g_free);
 	cmd = g_strdup_printf ("gdbus wait --session --timeout 15 %s", name2);
-	g_free (run_ok (cmd));
+	g_free (remsim_test_run_ok (cmd));
 	g_clear_pointer (&cmd, g_free);
 	cmd = g_strdup_printf ("busctl --user get-property %s /org/remsim/ClientSlot/5 "
 			       "org.remsim.ClientSlot1 Name",
 			       name2);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_cmpstr (out, ==, "s \"C2:5\"\n");
 
 	/* the name of the first client is taken */
@@ -894,22 +633,22 @@ test_roles_names (Fixture *f, gconstpointer user_data)
 			       remsim_test_program ("REMSIM_CLIENT_BIN"),
 			       f->rspro_port,
 			       f->suffix);
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "remsim-client: D-Bus: cannot own the D-Bus name"));
 	g_clear_pointer (&cmd, g_free);
 	g_clear_pointer (&err, g_free);
 	cmd = g_strdup_printf ("%s -c 1 -n 0 --dbus=bus < /dev/null",
 			       remsim_test_program ("REMSIM_CLIENT_BIN"));
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "--dbus"));
 	g_clear_pointer (&cmd, g_free);
 	g_clear_pointer (&err, g_free);
 	cmd = g_strdup_printf ("%s -i 127.0.0.1 -p 1 --dbus=session --dbus-name-suffix=2bad",
 			       remsim_test_program ("REMSIM_BANKD_BIN"));
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "D-Bus name suffix \"2bad\""));
 
-	proc_stop_clean (&client2, "second remsim-client");
+	remsim_test_proc_stop_clean (&client2, "second remsim-client", FALSE);
 }
 
 /* ---- docs/dbus.md one-liners ---- */
@@ -962,9 +701,9 @@ test_roles_docs (Fixture *f, gconstpointer user_data)
 		    get_iface (f->bankd_manager, "/org/remsim/BankSlot/0", "org.remsim.BankSlot1");
 		assert_prop (bslot, "CardPresent", g_variant_new_boolean (TRUE));
 	}
-	rest_map (f);
+	remsim_test_rest_map (f->rest_base, 0, 1, 0);
 	client_start (f);
-	wait_line (f, SIMCARD_ATR_LINE, 1, 15000);
+	remsim_test_shell_wait_line (f->client, SIMCARD_ATR_LINE, 1, 15000);
 
 	cmds = docs_one_liners (md);
 	g_assert_cmpuint (cmds->len, >=, 8);
@@ -975,7 +714,7 @@ test_roles_docs (Fixture *f, gconstpointer user_data)
 		gboolean endless = strstr (cmd, " monitor ") != NULL;
 		gint status;
 
-		status = run_sh (cmd, &out, &err, endless ? 1500 : 20000);
+		status = remsim_test_run_sh (cmd, &out, &err, endless ? 1500 : 20000);
 		g_test_message ("$ %s\n%s%s", cmd, out, err);
 		if (endless) {
 			g_assert_cmpuint (strlen (out) + strlen (err), >, 0);

@@ -17,7 +17,7 @@
 
 #include "remsim-dbus.h"
 #include "remsim-error.h"
-#include "remsim-test-utils.h"
+#include "remsim-test-roles.h"
 
 #define API "/api/backend/v1"
 
@@ -37,118 +37,27 @@ typedef struct {
 
 static guint test_counter = 0;
 
-/* ---- subprocesses ---- */
-
-typedef struct {
-	gboolean done;
-	gchar *out;
-	gchar *err;
-	GError *error;
-} CmdResult;
-
-static void
-cmd_communicate_cb (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	CmdResult *r = user_data;
-
-	g_subprocess_communicate_utf8_finish (
-	    G_SUBPROCESS (source), res, &r->out, &r->err, &r->error);
-	r->done = TRUE;
-}
-
-static void
-cmd_child_setup (gpointer user_data)
-{
-	/* own process group: a timeout stops the shell and what it started */
-	setpgid (0, 0);
-}
-
-/* run "sh -c @cmdline" while iterating the main loop (in-process peers keep
- * talking); returns the exit status (-1: stopped on timeout or failed) */
-static gint
-run_sh (const gchar *cmdline, gchar **out, gchar **err, guint timeout_ms)
-{
-	g_autoptr (GSubprocessLauncher) launcher = NULL;
-	g_autoptr (GSubprocess) proc = NULL;
-	g_autoptr (GError) error = NULL;
-	CmdResult r = {0};
-	gint status = -1;
-
-	launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-					      G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_subprocess_launcher_set_child_setup (launcher, cmd_child_setup, NULL, NULL);
-	proc = g_subprocess_launcher_spawn (launcher, &error, "sh", "-c", cmdline, NULL);
-	g_assert_no_error (error);
-	g_subprocess_communicate_utf8_async (proc, NULL, NULL, cmd_communicate_cb, &r);
-	if (!remsim_test_wait_flag (&r.done, timeout_ms)) {
-		const gchar *id = g_subprocess_get_identifier (proc);
-		if (id != NULL)
-			kill (-(pid_t)g_ascii_strtoll (id, NULL, 10), SIGTERM);
-		if (!remsim_test_wait_flag (&r.done, REMSIM_TEST_TIMEOUT_MS))
-			g_error ("\"%s\" did not stop on SIGTERM", cmdline);
-		g_test_message ("stopped after %u ms: %s", timeout_ms, cmdline);
-	} else if (r.error == NULL) {
-		g_subprocess_wait (proc, NULL, NULL);
-		if (g_subprocess_get_if_exited (proc))
-			status = g_subprocess_get_exit_status (proc);
-	}
-	if (r.error != NULL)
-		g_test_message ("%s: %s", cmdline, r.error->message);
-	g_clear_error (&r.error);
-	if (out != NULL)
-		*out = g_steal_pointer (&r.out);
-	if (err != NULL)
-		*err = g_steal_pointer (&r.err);
-	g_free (r.out);
-	g_free (r.err);
-	return status;
-}
-
-/* run and assert exit status 0; returns stdout */
-static gchar *
-run_ok (const gchar *cmdline)
-{
-	g_autofree gchar *out = NULL;
-	g_autofree gchar *err = NULL;
-	gint status = run_sh (cmdline, &out, &err, 20000);
-
-	if (status != 0)
-		g_error (
-		    "\"%s\" exited with %d\nstdout: %s\nstderr: %s", cmdline, status, out, err);
-	return g_steal_pointer (&out);
-}
-
 /* ---- server process ---- */
 
 static void
 server_start_args (Fixture *f, const gchar *const *extra)
 {
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 	g_autofree gchar *log = NULL;
 	g_autofree gchar *needle = NULL;
 
 	f->n_starts++;
 	log = g_strdup_printf ("%s/server-%u.log", f->tmpdir, f->n_starts);
-	g_ptr_array_add (argv, g_strdup (remsim_test_program ("REMSIM_SERVER_BIN")));
-	g_ptr_array_add (argv, g_strdup ("--rspro-listen"));
-	g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", f->rspro_port));
-	g_ptr_array_add (argv, g_strdup ("--rest-listen"));
-	g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", f->rest_port));
-	g_ptr_array_add (argv, g_strdup ("--state-file"));
-	g_ptr_array_add (argv, g_strdup (f->state_file));
-	g_ptr_array_add (argv, g_strdup ("--dbus=session"));
+	g_ptr_array_add (args, g_strdup ("--dbus=session"));
 	if (f->suffix != NULL)
-		g_ptr_array_add (argv, g_strdup_printf ("--dbus-name-suffix=%s", f->suffix));
+		g_ptr_array_add (args, g_strdup_printf ("--dbus-name-suffix=%s", f->suffix));
 	for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-		g_ptr_array_add (argv, g_strdup (extra[i]));
-	g_ptr_array_add (argv, NULL);
+		g_ptr_array_add (args, g_strdup (extra[i]));
+	g_ptr_array_add (args, NULL);
 
 	g_test_message ("server log: %s", log);
-	f->server = remsim_test_proc_spawn ((const gchar *const *)argv->pdata, log, &error);
-	g_assert_no_error (error);
-	g_assert_true (remsim_test_wait_port (f->rspro_port, 15000));
-	g_assert_true (remsim_test_wait_port (f->rest_port, 15000));
+	f->server = remsim_test_server_spawn (
+	    f->rspro_port, f->rest_port, f->state_file, (const gchar *const *)args->pdata, log);
 	needle = g_strdup_printf ("D-Bus: %s exported", f->name);
 	if (!remsim_test_proc_wait_log (f->server, needle, 15000)) {
 		g_autofree gchar *text = remsim_test_proc_read_log (f->server);
@@ -387,7 +296,7 @@ test_dbus_peers (Fixture *f, gconstpointer user_data)
 	/* the user's view of the same tree */
 	cmd = g_strdup_printf (
 	    "gdbus introspect --session --dest %s --object-path /org/remsim --recurse", f->name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_nonnull (strstr (out, "node /org/remsim/Bank/1 {"));
 	g_assert_nonnull (strstr (out, "node /org/remsim/Client/23_0 {"));
 	g_assert_nonnull (strstr (out, "interface org.remsim.Bank1 {"));
@@ -434,7 +343,7 @@ test_dbus_create_slotmap (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("gdbus call --session --dest %s --object-path /org/remsim "
 			       "--method org.remsim.Server1.CreateSlotmap 1 5 23 0",
 			       f->name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_cmpstr (
 	    g_strstrip (out), ==, "(objectpath '/org/remsim/Slotmap/65541', uint32 65541)");
 
@@ -486,7 +395,7 @@ test_dbus_create_slotmap (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("gdbus call --session --dest %s --object-path /org/remsim "
 			       "--method org.remsim.Server1.RemoveSlotmap 65541",
 			       f->name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	g_assert_cmpstr (g_strstrip (out), ==, "()");
 	assert_object (f, "/org/remsim/Slotmap/65541", FALSE);
 	g_clear_pointer (&req, remsim_rspro_msg_free);
@@ -577,7 +486,7 @@ test_dbus_same_refusal (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("gdbus call --session --dest %s --object-path /org/remsim "
 			       "--method org.remsim.Server1.CreateSlotmap 1 0 24 0",
 			       f->name);
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), !=, 0);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), !=, 0);
 	g_assert_nonnull (strstr (err,
 				  "GDBus.Error:org.remsim.Error.SlotInUse: "
 				  "bank slot B1:0 is already mapped to C23:0"));
@@ -635,7 +544,7 @@ test_dbus_reset_monitor (Fixture *f, gconstpointer user_data)
 				     f->name,
 				     i,
 				     i);
-		g_autofree gchar *out = run_ok (c);
+		g_autofree gchar *out = remsim_test_run_ok (c);
 	}
 	assert_object (f, "/org/remsim/Slotmap/131074", TRUE);
 	g_assert_true (remsim_test_proc_wait_log (
@@ -647,7 +556,7 @@ test_dbus_reset_monitor (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("gdbus call --session --dest %s --object-path /org/remsim "
 			       "--method org.remsim.Server1.Reset",
 			       f->name);
-	g_free (run_ok (cmd));
+	g_free (remsim_test_run_ok (cmd));
 	for (guint i = 0; i < 3; i++) {
 		g_autofree gchar *path = g_strdup_printf ("/org/remsim/Slotmap/%u", 131072 + i);
 		assert_object (f, path, FALSE);
@@ -673,7 +582,7 @@ test_dbus_restart (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("gdbus call --session --dest %s --object-path /org/remsim "
 			       "--method org.remsim.Server1.CreateSlotmap 3 7 40 1",
 			       f->name);
-	g_free (run_ok (cmd));
+	g_free (remsim_test_run_ok (cmd));
 	assert_object (f, "/org/remsim/Slotmap/196615", TRUE);
 
 	g_clear_object (&f->manager);
@@ -699,7 +608,7 @@ test_dbus_name_errors (Fixture *f, gconstpointer user_data)
 			       "--state-file '' --dbus=session --dbus-name-suffix=%s",
 			       remsim_test_program ("REMSIM_SERVER_BIN"),
 			       f->suffix);
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "remsim-server: D-Bus: cannot own the D-Bus name"));
 	g_assert_nonnull (strstr (err, "another process owns it"));
 	g_clear_pointer (&cmd, g_free);
@@ -708,13 +617,13 @@ test_dbus_name_errors (Fixture *f, gconstpointer user_data)
 	cmd = g_strdup_printf ("%s --rspro-listen 127.0.0.1:0 --rest-listen 127.0.0.1:0 "
 			       "--state-file '' --dbus=session --dbus-name-suffix=2bad",
 			       remsim_test_program ("REMSIM_SERVER_BIN"));
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "D-Bus name suffix \"2bad\""));
 	g_clear_pointer (&cmd, g_free);
 	g_clear_pointer (&err, g_free);
 
 	cmd = g_strdup_printf ("%s --dbus=sessions", remsim_test_program ("REMSIM_SERVER_BIN"));
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "--dbus"));
 	g_clear_pointer (&cmd, g_free);
 	g_clear_pointer (&err, g_free);
@@ -722,7 +631,7 @@ test_dbus_name_errors (Fixture *f, gconstpointer user_data)
 	/* the first server is unharmed */
 	cmd = g_strdup_printf (
 	    "busctl --user get-property %s /org/remsim org.remsim.Server1 Version", f->name);
-	out = run_ok (cmd);
+	out = remsim_test_run_ok (cmd);
 	version = g_strdup_printf ("s \"%s\"\n", PACKAGE_VERSION);
 	g_assert_cmpstr (out, ==, version);
 }
@@ -754,7 +663,7 @@ test_dbus_keyfile (Fixture *f, gconstpointer user_data)
 	text = g_strdup ("[server]\ndbus=bus\n");
 	g_assert_true (g_file_set_contents (conf, text, -1, &error));
 	cmd = g_strdup_printf ("%s --config %s", remsim_test_program ("REMSIM_SERVER_BIN"), conf);
-	g_assert_cmpint (run_sh (cmd, NULL, &err, 20000), ==, 1);
+	g_assert_cmpint (remsim_test_run_sh (cmd, NULL, &err, 20000), ==, 1);
 	g_assert_nonnull (strstr (err, "[server] dbus"));
 }
 
@@ -822,7 +731,7 @@ test_dbus_docs (Fixture *f, gconstpointer user_data)
 		gint status;
 
 		/* monitors run until stopped: give them a second */
-		status = run_sh (cmd, &out, &err, endless ? 1500 : 20000);
+		status = remsim_test_run_sh (cmd, &out, &err, endless ? 1500 : 20000);
 		g_test_message ("$ %s\n%s%s", cmd, out, err);
 		if (endless) {
 			/* it ran and said something ("Monitoring ...") */
