@@ -91,6 +91,22 @@ static const RemsimConfigKey remsim_bankd_schema[] = {
      "10000",
      NULL,
      "how long to wait for the PONG"},
+    {REMSIM_BANKD_GROUP,
+     "gsmtap",
+     REMSIM_CONFIG_TYPE_STRING,
+     0,
+     0,
+     "",
+     NULL,
+     "send GSMTAP SIM traces to this host, UDP port 4729 (empty: off)"},
+    {REMSIM_BANKD_GROUP,
+     "gsmtap-slot",
+     REMSIM_CONFIG_TYPE_INT,
+     -1,
+     1023,
+     "-1",
+     NULL,
+     "trace only this bank slot number (-1: all)"},
     {NULL, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -165,14 +181,14 @@ static const GOptionEntry remsim_bankd_options[] = {
      0,
      G_OPTION_ARG_STRING,
      &opt_gsmtap_ip,
-     "Send GSMTAP to HOST (not implemented yet)",
+     "Send GSMTAP SIM traces to HOST, UDP port 4729",
      "HOST"},
     {"gsmtap-slot",
      'G',
      0,
      G_OPTION_ARG_INT,
      &opt_gsmtap_slot,
-     "GSMTAP only for this bank slot (not implemented yet)",
+     "GSMTAP only for this bank slot number (default all)",
      "N"},
     {"debug",
      'd',
@@ -223,6 +239,14 @@ remsim_bankd_main_apply_options (RemsimConfig *config, GError **error)
 		   config, REMSIM_BANKD_GROUP, "bank-id", opt_bank_id, "--bank-id", error) &&
 	       remsim_main_override_int (
 		   config, REMSIM_BANKD_GROUP, "num-slots", opt_num_slots, "--num-slots", error) &&
+	       remsim_main_override_string (
+		   config, REMSIM_BANKD_GROUP, "gsmtap", opt_gsmtap_ip, "--gsmtap-ip", error) &&
+	       remsim_main_override_int (config,
+					 REMSIM_BANKD_GROUP,
+					 "gsmtap-slot",
+					 opt_gsmtap_slot,
+					 "--gsmtap-slot",
+					 error) &&
 	       remsim_main_override_dbus (
 		   config, REMSIM_BANKD_GROUP, opt_dbus, opt_dbus_suffix, error) &&
 	       remsim_main_override_string (config,
@@ -321,6 +345,8 @@ main (int argc, char **argv)
 	g_autofree gchar *server_host = NULL;
 	g_autofree gchar *listen_host = NULL;
 	g_autofree gchar *name = NULL;
+	g_autofree gchar *gsmtap_host = NULL;
+	g_autoptr (RemsimGsmtap) gsmtap = NULL;
 	guint16 server_port = 0;
 	guint16 listen_port = 0;
 	guint32 bank_id;
@@ -376,8 +402,15 @@ main (int argc, char **argv)
 			return remsim_bankd_main_fail ("D-Bus", error);
 	}
 
-	if (opt_gsmtap_ip != NULL || opt_gsmtap_slot != G_MININT)
-		g_message ("GSMTAP tracing is not implemented yet; -g/-G ignored");
+	gsmtap_host = remsim_config_get_string (config, REMSIM_BANKD_GROUP, "gsmtap");
+	if (gsmtap_host != NULL && *gsmtap_host != '\0') {
+		gsmtap = remsim_gsmtap_new (
+		    gsmtap_host,
+		    remsim_config_get_int (config, REMSIM_BANKD_GROUP, "gsmtap-slot"),
+		    &error);
+		if (gsmtap == NULL)
+			return remsim_bankd_main_fail ("gsmtap", error);
+	}
 	if (opt_no_color || opt_timestamp)
 		g_debug ("-L/-T accepted for compatibility, without effect");
 
@@ -397,6 +430,11 @@ main (int argc, char **argv)
 	    bankd,
 	    (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "keepalive-interval-ms"),
 	    (guint)remsim_config_get_int (config, REMSIM_BANKD_GROUP, "keepalive-timeout-ms"));
+
+	if (gsmtap != NULL) {
+		g_info ("GSMTAP tracing to %s:%d", gsmtap_host, REMSIM_GSMTAP_PORT);
+		remsim_bankd_set_gsmtap (bankd, g_steal_pointer (&gsmtap));
+	}
 
 	plugins = remsim_plugins_new ();
 	if (!remsim_bankd_load_card_sources (bankd,

@@ -61,6 +61,7 @@ typedef struct {
 	GCancellable *cancellable;
 	GQueue queue; /* GBytes TPDUs and reset markers */
 	GBytes *atr;
+	GBytes *gsmtap_cmd; /* the TPDU under way, kept only for GSMTAP */
 
 	/* for remsim_bankd_get_slot_info() */
 	guint64 apdu_count;
@@ -96,7 +97,8 @@ struct _RemsimBankd {
 	guint retry_interval_ms;
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
-	gboolean trace; /* per-APDU debug messages are wanted */
+	gboolean trace;	      /* per-APDU debug messages are wanted */
+	RemsimGsmtap *gsmtap; /* NULL: no GSMTAP tracing */
 
 	GMainContext *context;
 	RemsimBankdSlot **slots;
@@ -233,6 +235,7 @@ remsim_bankd_slot_free_contents (RemsimBankdSlot *slot)
 	g_clear_object (&slot->cancellable);
 	g_clear_object (&slot->source);
 	g_clear_pointer (&slot->atr, g_bytes_unref);
+	g_clear_pointer (&slot->gsmtap_cmd, g_bytes_unref);
 	g_clear_pointer (&slot->last_error, g_free);
 }
 
@@ -324,6 +327,13 @@ remsim_bankd_client_send_atr (RemsimBankdClient *client, GBytes *atr)
 	msg.client_slot = client->client_slot;
 	msg.data = atr;
 	remsim_bankd_send (client->link, &msg);
+	if (client->bankd->gsmtap != NULL && client->slot != NULL &&
+	    remsim_gsmtap_wants_slot (client->bankd->gsmtap, client->slot->bank_slot.slot_nr)) {
+		gsize len;
+		const guint8 *data = g_bytes_get_data (atr, &len);
+
+		remsim_gsmtap_send_atr (client->bankd->gsmtap, data, len);
+	}
 }
 
 static void
@@ -471,11 +481,13 @@ remsim_bankd_slot_transmit_cb (GObject *source, GAsyncResult *res, gpointer user
 	RemsimBankdSlot *slot = user_data;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GBytes) rsp = NULL;
+	g_autoptr (GBytes) cmd = NULL;
 	RemsimBankdClient *client;
 	RemsimRsproMsg msg = {0};
 
 	rsp = remsim_card_source_transmit_finish (REMSIM_CARD_SOURCE (source), res, &error);
 	slot->busy = FALSE;
+	cmd = g_steal_pointer (&slot->gsmtap_cmd);
 	if (slot->bankd == NULL || slot->busy_session != slot->session) {
 		if (slot->bankd != NULL)
 			remsim_bankd_slot_kick (slot);
@@ -512,9 +524,28 @@ remsim_bankd_slot_transmit_cb (GObject *source, GAsyncResult *res, gpointer user
 		msg.client_slot = client->client_slot;
 		msg.data = rsp;
 		remsim_bankd_send (client->link, &msg);
+		if (cmd != NULL && slot->bankd->gsmtap != NULL) {
+			gsize cmd_len, rsp_len;
+			const guint8 *cmd_data = g_bytes_get_data (cmd, &cmd_len);
+			const guint8 *rsp_data = g_bytes_get_data (rsp, &rsp_len);
+
+			remsim_gsmtap_send_apdu (
+			    slot->bankd->gsmtap, cmd_data, cmd_len, rsp_data, rsp_len);
+		}
 	}
 	remsim_bankd_slot_kick (slot);
 	remsim_bankd_slot_unref (slot);
+}
+
+/* the command goes into the GSMTAP packet with the response */
+static inline void
+remsim_bankd_slot_keep_cmd (RemsimBankdSlot *slot, GBytes *cmd)
+{
+	if (G_LIKELY (slot->bankd->gsmtap == NULL) ||
+	    !remsim_gsmtap_wants_slot (slot->bankd->gsmtap, slot->bank_slot.slot_nr))
+		return;
+	g_clear_pointer (&slot->gsmtap_cmd, g_bytes_unref);
+	slot->gsmtap_cmd = g_bytes_ref (cmd);
 }
 
 /* start the next card operation, if one is due and none is under way */
@@ -553,6 +584,7 @@ remsim_bankd_slot_kick (RemsimBankdSlot *slot)
 						remsim_bankd_slot_ref (slot));
 		return;
 	}
+	remsim_bankd_slot_keep_cmd (slot, item);
 	remsim_card_source_transmit_async (slot->source,
 					   item,
 					   slot->cancellable,
@@ -720,6 +752,7 @@ remsim_bankd_client_handle_tpdu (RemsimBankdClient *client, const RemsimRsproMsg
 		/* the usual case: straight to the card, no queueing */
 		slot->busy = TRUE;
 		slot->busy_session = slot->session;
+		remsim_bankd_slot_keep_cmd (slot, msg->data);
 		remsim_card_source_transmit_async (slot->source,
 						   msg->data,
 						   slot->cancellable,
@@ -1163,6 +1196,15 @@ remsim_bankd_set_keepalive (RemsimBankd *self, guint interval_ms, guint timeout_
 }
 
 void
+remsim_bankd_set_gsmtap (RemsimBankd *self, RemsimGsmtap *gsmtap)
+{
+	g_return_if_fail (REMSIM_IS_BANKD (self));
+
+	g_clear_pointer (&self->gsmtap, remsim_gsmtap_free);
+	self->gsmtap = gsmtap;
+}
+
+void
 remsim_bankd_set_card_source (RemsimBankd *self, guint nr, RemsimCardSource *source)
 {
 	RemsimBankdSlot *slot;
@@ -1547,6 +1589,7 @@ remsim_bankd_finalize (GObject *object)
 	g_hash_table_unref (self->map_by_client);
 	g_hash_table_unref (self->client_by_slot);
 	g_free (self->component_name);
+	g_clear_pointer (&self->gsmtap, remsim_gsmtap_free);
 	g_main_context_unref (self->context);
 	G_OBJECT_CLASS (remsim_bankd_parent_class)->finalize (object);
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "remsim-card-source.h"
+#include "remsim-gsmtap.h"
 #include "remsim-plugins.h"
 #include "remsim-slot.h"
 
@@ -51,6 +52,8 @@ void remsim_bankd_set_identify_timeout (RemsimBankd *self, guint ms);
 void remsim_bankd_set_retry_interval (RemsimBankd *self, guint ms);
 /* keepalive of the server connection; 0 interval disables it */
 void remsim_bankd_set_keepalive (RemsimBankd *self, guint interval_ms, guint timeout_ms);
+/* GSMTAP tracing of APDUs and ATRs (takes @gsmtap over; %NULL: off) */
+void remsim_bankd_set_gsmtap (RemsimBankd *self, RemsimGsmtap *gsmtap);
 
 /**
  * remsim_bankd_set_card_source:
