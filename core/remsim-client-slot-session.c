@@ -649,9 +649,13 @@ remsim_client_slot_session_handle_config_bank (RemsimClientSlotSession *self,
 		addr = g_inet_address_new_from_bytes (msg->bound.addr, G_SOCKET_FAMILY_IPV4);
 	host = g_inet_address_to_string (addr);
 
+	/* the same bankd: keep the session, even for another bank slot. The
+	 * bankd decides which card a client gets from its own mappings and
+	 * closes a connection whose mapping went away, so a session that is
+	 * still up already serves the new slot (we may have reconnected
+	 * before the server told us about the new mapping) */
 	same = port != 0 && self->state >= REMSIM_CLIENT_STATE_WAIT_BANKD &&
-	       g_strcmp0 (host, self->bankd_host) == 0 && port == self->bankd_port &&
-	       remsim_bank_slot_equal (&msg->bank_slot, &self->bank_slot);
+	       g_strcmp0 (host, self->bankd_host) == 0 && port == self->bankd_port;
 
 	g_free (self->bankd_host);
 	self->bankd_host = g_steal_pointer (&host);
@@ -664,7 +668,7 @@ remsim_client_slot_session_handle_config_bank (RemsimClientSlotSession *self,
 		remsim_client_slot_session_set_state (self, REMSIM_CLIENT_STATE_UNCONFIGURED);
 	} else if (same) {
 		/* e.g. after a server restart: the running session stays */
-		g_info ("%s: bankd %s:%u B%u:%u confirmed",
+		g_message ("%s: bankd %s:%u, bank slot B%u:%u (session kept)",
 			self->name,
 			self->bankd_host,
 			self->bankd_port,

@@ -258,7 +258,7 @@ test_mapping_changes (Fixture *f, gconstpointer user_data)
 	remsim_test_shell_wait_line (f->client, SELECT_MF_ANSWER, 1, REMSIM_TEST_TIMEOUT_MS);
 
 	/* and back to the first one; the bankd may hand the card over before
-	 * the server names the new bank slot, which then restarts the session:
+	 * the server names the new bank slot (the session is then kept):
 	 * wait for the server's word */
 	remsim_test_rest_unmap (f->rest_base, 1);
 	remsim_test_rest_map (f->rest_base, 0, 1, 0);
