@@ -540,6 +540,12 @@ main (int argc, char **argv)
 		config, REMSIM_CLIENT_GROUP, &bus_type, &dbus_suffix, &error))
 		return remsim_client_main_fail ("dbus", error);
 	if (bus_type != G_BUS_TYPE_NONE) {
+		/* a bad suffix is reported as such, before touching the bus */
+		g_autofree gchar *bus_name =
+		    remsim_dbus_make_name (REMSIM_CLIENT_DBUS_NAME, dbus_suffix, &error);
+
+		if (bus_name == NULL)
+			return remsim_client_main_fail ("D-Bus", error);
 		bus = remsim_dbus_connect (bus_type, &error);
 		dbus = remsim_client_dbus_new (client);
 		if (bus == NULL || !remsim_client_dbus_start (dbus, bus, dbus_suffix, &error))
