@@ -179,38 +179,11 @@ get_object (Fixture *f, const gchar *path)
 	return g_dbus_object_manager_get_object (f->manager, path);
 }
 
-typedef struct {
-	GDBusProxy *proxy;
-	const gchar *property;
-	GVariant *value;
-} PropWait;
-
-static gboolean
-prop_is_cb (gpointer user_data)
-{
-	PropWait *w = user_data;
-	g_autoptr (GVariant) v = g_dbus_proxy_get_cached_property (w->proxy, w->property);
-
-	return v != NULL && g_variant_equal (v, w->value);
-}
-
 /* wait until the cached @property of @iface equals @value (floating, consumed) */
 static void
 assert_prop (gpointer iface, const gchar *property, GVariant *value)
 {
-	g_autoptr (GVariant) expected = g_variant_ref_sink (value);
-	PropWait w = {G_DBUS_PROXY (iface), property, expected};
-
-	if (!remsim_test_wait_until (prop_is_cb, &w, REMSIM_TEST_TIMEOUT_MS)) {
-		g_autoptr (GVariant) v = g_dbus_proxy_get_cached_property (w.proxy, property);
-		g_autofree gchar *got = v != NULL ? g_variant_print (v, TRUE) : g_strdup ("(none)");
-		g_autofree gchar *want = g_variant_print (expected, TRUE);
-		g_error ("%s: %s is %s, expected %s",
-			 g_dbus_proxy_get_object_path (w.proxy),
-			 property,
-			 got,
-			 want);
-	}
+	remsim_test_assert_dbus_prop (iface, property, value, REMSIM_TEST_TIMEOUT_MS);
 }
 
 /* ---- REST ---- */
@@ -669,42 +642,11 @@ test_dbus_keyfile (Fixture *f, gconstpointer user_data)
 
 /* ---- docs/dbus.md one-liners ---- */
 
-/* the lines of every ```sh fence tagged "test" (```sh test) */
-static GPtrArray *
-docs_one_liners (const gchar *path)
-{
-	g_autoptr (GError) error = NULL;
-	g_autofree gchar *text = NULL;
-	g_auto (GStrv) lines = NULL;
-	GPtrArray *cmds = g_ptr_array_new_with_free_func (g_free);
-	gboolean in_fence = FALSE;
-
-	g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-	g_assert_no_error (error);
-	lines = g_strsplit (text, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		const gchar *l = lines[i];
-		if (!in_fence) {
-			in_fence = g_str_equal (g_strchomp (lines[i]), "```sh test");
-			continue;
-		}
-		if (g_str_has_prefix (l, "```")) {
-			in_fence = FALSE;
-			continue;
-		}
-		if (l[0] == '\0' || l[0] == '#')
-			continue;
-		g_ptr_array_add (cmds, g_strdup (l));
-	}
-	return cmds;
-}
-
 static void
 test_dbus_docs (Fixture *f, gconstpointer user_data)
 {
 	g_autoptr (RemsimTestPeer) bankd = NULL;
 	g_autoptr (RemsimTestPeer) client = NULL;
-	g_autoptr (GPtrArray) cmds = NULL;
 	g_autofree gchar *md = g_build_filename (g_getenv ("REMSIM_DOCS_DIR"), "dbus.md", NULL);
 
 	/* the docs use the plain name: no other server of this test program
@@ -721,27 +663,7 @@ test_dbus_docs (Fixture *f, gconstpointer user_data)
 	assert_object (f, "/org/remsim/Bank/1", TRUE);
 	assert_object (f, "/org/remsim/Client/23_0", TRUE);
 
-	cmds = docs_one_liners (md);
-	g_assert_cmpuint (cmds->len, >=, 8);
-	for (guint i = 0; i < cmds->len; i++) {
-		const gchar *cmd = g_ptr_array_index (cmds, i);
-		g_autofree gchar *out = NULL;
-		g_autofree gchar *err = NULL;
-		gboolean endless = strstr (cmd, " monitor ") != NULL;
-		gint status;
-
-		/* monitors run until stopped: give them a second */
-		status = remsim_test_run_sh (cmd, &out, &err, endless ? 1500 : 20000);
-		g_test_message ("$ %s\n%s%s", cmd, out, err);
-		if (endless) {
-			/* it ran and said something ("Monitoring ...") */
-			g_assert_cmpuint (strlen (out) + strlen (err), >, 0);
-			continue;
-		}
-		if (status != 0)
-			g_error (
-			    "docs/dbus.md: \"%s\" exited with %d:\n%s%s", cmd, status, out, err);
-	}
+	remsim_test_run_doc_one_liners (md, "test", 8);
 }
 
 int

@@ -368,3 +368,97 @@ remsim_test_shell_free (RemsimTestShell *self)
 	g_free (self->log_path);
 	g_free (self);
 }
+
+typedef struct {
+	GDBusProxy *proxy;
+	const gchar *property;
+	GVariant *value;
+} RemsimTestPropWait;
+
+static gboolean
+remsim_test_prop_is_cb (gpointer user_data)
+{
+	RemsimTestPropWait *w = user_data;
+	g_autoptr (GVariant) v = g_dbus_proxy_get_cached_property (w->proxy, w->property);
+
+	return v != NULL && g_variant_equal (v, w->value);
+}
+
+void
+remsim_test_assert_dbus_prop (gpointer proxy,
+			      const gchar *property,
+			      GVariant *value,
+			      guint timeout_ms)
+{
+	g_autoptr (GVariant) expected = g_variant_ref_sink (value);
+	RemsimTestPropWait w = {G_DBUS_PROXY (proxy), property, expected};
+
+	if (!remsim_test_wait_until (remsim_test_prop_is_cb, &w, timeout_ms)) {
+		g_autoptr (GVariant) v = g_dbus_proxy_get_cached_property (w.proxy, property);
+		g_autofree gchar *got = v != NULL ? g_variant_print (v, TRUE) : g_strdup ("(none)");
+		g_autofree gchar *want = g_variant_print (expected, TRUE);
+		g_error ("%s: %s is %s, expected %s",
+			 g_dbus_proxy_get_object_path (w.proxy),
+			 property,
+			 got,
+			 want);
+	}
+}
+
+/* the lines of every ```sh <tag> fence */
+static GPtrArray *
+remsim_test_doc_one_liners (const gchar *path, const gchar *tag)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *opening = g_strdup_printf ("```sh %s", tag);
+	g_auto (GStrv) lines = NULL;
+	GPtrArray *cmds = g_ptr_array_new_with_free_func (g_free);
+	gboolean in_fence = FALSE;
+
+	g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+	g_assert_no_error (error);
+	lines = g_strsplit (text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *l = lines[i];
+		if (!in_fence) {
+			in_fence = g_str_equal (g_strchomp (lines[i]), opening);
+			continue;
+		}
+		if (g_str_has_prefix (l, "```")) {
+			in_fence = FALSE;
+			continue;
+		}
+		if (l[0] == '\0' || l[0] == '#')
+			continue;
+		g_ptr_array_add (cmds, g_strdup (l));
+	}
+	return cmds;
+}
+
+void
+remsim_test_run_doc_one_liners (const gchar *md_path, const gchar *tag, guint min_count)
+{
+	g_autoptr (GPtrArray) cmds = remsim_test_doc_one_liners (md_path, tag);
+
+	g_assert_cmpuint (cmds->len, >=, min_count);
+	for (guint i = 0; i < cmds->len; i++) {
+		const gchar *cmd = g_ptr_array_index (cmds, i);
+		g_autofree gchar *out = NULL;
+		g_autofree gchar *err = NULL;
+		gboolean endless = strstr (cmd, " monitor ") != NULL;
+		gint status;
+
+		/* monitors run until stopped: give them a second */
+		status = remsim_test_run_sh (cmd, &out, &err, endless ? 1500 : 20000);
+		g_test_message ("$ %s\n%s%s", cmd, out, err);
+		if (endless) {
+			/* it ran and said something ("Monitoring ...") */
+			g_assert_cmpuint (strlen (out) + strlen (err), >, 0);
+			continue;
+		}
+		if (status != 0)
+			g_error (
+			    "%s: \"%s\" exited with %d:\n%s%s", md_path, cmd, status, out, err);
+	}
+}

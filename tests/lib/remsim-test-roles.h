@@ -90,4 +90,15 @@ void remsim_test_shell_stop (RemsimTestShell *self, gboolean skip_if_exited);
 /* cancel the reading, let it report back, free (no-op on NULL) */
 void remsim_test_shell_free (RemsimTestShell *self);
 
+/* wait until the cached @property of the GDBusProxy @proxy equals @value
+ * (floating, consumed); aborts the test with both values if not */
+void remsim_test_assert_dbus_prop (gpointer proxy,
+				   const gchar *property,
+				   GVariant *value,
+				   guint timeout_ms);
+/* run, as written, every line of the ```sh <tag> fences of the markdown file
+ * @md_path (at least @min_count of them): each must exit 0; lines running
+ * `... monitor ...` are stopped after 1.5 s and must have printed something */
+void remsim_test_run_doc_one_liners (const gchar *md_path, const gchar *tag, guint min_count);
+
 G_END_DECLS
