@@ -21,6 +21,7 @@
 
 #include "remsim-error.h"
 #include "remsim-ifd-sink.h"
+#include "remsim-plugin.h"
 
 #define REMSIM_IFD_SINK_APDU_MIN 4
 #define REMSIM_IFD_SINK_APDU_MAX 260
@@ -31,9 +32,7 @@ struct _RemsimIfdSink {
 	GMainContext *context;
 	gchar *name;
 	/* the RemsimCardSink properties, unused by this built-in sink */
-	GKeyFile *config;
-	gchar *group;
-	guint slot;
+	RemsimPluginInstanceProps props;
 
 	/* everything below is shared between the threads */
 	GMutex lock;
@@ -64,9 +63,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RemsimIfdSink,
 
 enum {
 	PROP_0,
-	PROP_CONFIG,
-	PROP_GROUP,
-	PROP_SLOT,
+	PROP_INSTANCE, /* "config", "group", "slot" */
 };
 
 /* the card is gone or the sink stopped: wake whoever waits; lock held */
@@ -519,20 +516,9 @@ remsim_ifd_sink_get_property (GObject *object, guint prop_id, GValue *value, GPa
 {
 	RemsimIfdSink *self = REMSIM_IFD_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		g_value_set_boxed (value, self->config);
-		break;
-	case PROP_GROUP:
-		g_value_set_string (value, self->group);
-		break;
-	case PROP_SLOT:
-		g_value_set_uint (value, self->slot);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_get_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -543,22 +529,9 @@ remsim_ifd_sink_set_property (GObject *object,
 {
 	RemsimIfdSink *self = REMSIM_IFD_SINK (object);
 
-	switch (prop_id) {
-	case PROP_CONFIG:
-		g_clear_pointer (&self->config, g_key_file_unref);
-		self->config = g_value_dup_boxed (value);
-		break;
-	case PROP_GROUP:
-		g_free (self->group);
-		self->group = g_value_dup_string (value);
-		break;
-	case PROP_SLOT:
-		self->slot = g_value_get_uint (value);
-		break;
-	default:
+	if (!remsim_plugin_instance_props_set_property (
+		&self->props, PROP_INSTANCE, prop_id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-		break;
-	}
 }
 
 static void
@@ -566,8 +539,7 @@ remsim_ifd_sink_finalize (GObject *object)
 {
 	RemsimIfdSink *self = REMSIM_IFD_SINK (object);
 
-	g_clear_pointer (&self->config, g_key_file_unref);
-	g_free (self->group);
+	remsim_plugin_instance_props_clear (&self->props);
 
 	g_queue_clear (&self->outstanding);
 	g_clear_pointer (&self->atr, g_bytes_unref);
@@ -595,7 +567,5 @@ remsim_ifd_sink_class_init (RemsimIfdSinkClass *klass)
 	object_class->get_property = remsim_ifd_sink_get_property;
 	object_class->set_property = remsim_ifd_sink_set_property;
 	object_class->finalize = remsim_ifd_sink_finalize;
-	g_object_class_override_property (object_class, PROP_CONFIG, "config");
-	g_object_class_override_property (object_class, PROP_GROUP, "group");
-	g_object_class_override_property (object_class, PROP_SLOT, "slot");
+	remsim_plugin_install_instance_properties (object_class, PROP_INSTANCE);
 }
